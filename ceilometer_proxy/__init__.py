@@ -1,0 +1,1 @@
+"""ceilometer-proxy: a Ceilometer v2 API for local and cascading OpenStack."""

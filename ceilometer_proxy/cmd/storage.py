@@ -1,0 +1,43 @@
+"""ceilometer-proxy-dbsync: create the store's indexes; optionally expire.
+
+Safe to run any number of times. ``--expire`` deletes samples older than
+``[database] metering_time_to_live`` (for cron, since TTL indexes are not
+portable across MongoDB-wire servers).
+"""
+
+import sys
+
+from oslo_config import cfg
+from oslo_log import log
+
+from ceilometer_proxy import service
+from ceilometer_proxy import storage
+
+LOG = log.getLogger(__name__)
+
+CLI_OPTS = [
+    cfg.BoolOpt('expire', default=False,
+                help='Also delete samples older than '
+                     '[database] metering_time_to_live.'),
+]
+
+
+def main(argv=None):
+    conf = cfg.ConfigOpts()
+    conf.register_cli_opts(CLI_OPTS)
+    service.prepare_service(sys.argv[1:] if argv is None else argv,
+                            conf=conf)
+    conn = storage.get_connection_from_config(conf)
+    conn.upgrade()
+    print('The store is ready: collections and indexes are in place.')
+    if conf.expire:
+        ttl = conf.database.metering_time_to_live
+        if ttl <= 0:
+            print('metering_time_to_live is not set; nothing expired.')
+        else:
+            print('Expired %d samples.' % conn.clear_expired_metering_data(ttl))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,19 @@
+"""Every option of ceilometer-proxy, for oslo-config-generator and
+prepare_service(): one list, so the sample config and the running service
+never disagree."""
+
+import itertools
+
+from ceilometer_proxy.api import app as api_app
+from ceilometer_proxy.api.controllers.v2 import meters
+from ceilometer_proxy import signing
+from ceilometer_proxy import storage
+
+
+def list_opts():
+    return [
+        ('DEFAULT', itertools.chain(meters.OPTS)),
+        ('api', itertools.chain(api_app.OPTS)),
+        ('database', itertools.chain(storage.OPTS)),
+        ('publisher', itertools.chain(signing.OPTS)),
+    ]

@@ -1,0 +1,80 @@
+"""Storage drivers, chosen by the scheme of ``[database] connection``.
+
+Drivers are found in the ``ceilometer_proxy.storage`` entry-point namespace
+(``mongodb`` for local mode), so a deployment can add its own without
+touching the API.
+"""
+
+from urllib import parse
+
+from oslo_config import cfg
+from oslo_log import log
+import stevedore
+
+from ceilometer_proxy.storage.filters import Aggregate  # noqa: F401
+from ceilometer_proxy.storage.filters import SampleFilter  # noqa: F401
+
+LOG = log.getLogger(__name__)
+
+OPTS = [
+    cfg.StrOpt('connection',
+               secret=True,
+               default='mongodb://127.0.0.1:27017/ceilometer',
+               help='The database URL of the metering store; its scheme '
+                    'selects the storage driver.'),
+    cfg.IntOpt('metering_time_to_live',
+               default=-1,
+               help='Seconds samples are kept; <= 0 keeps them forever. '
+                    'Enforced by `ceilometer-proxy-dbsync --expire` and the '
+                    'API\'s expirer, since TTL indexes are not portable '
+                    'across MongoDB-wire servers.'),
+    cfg.IntOpt('expire_interval',
+               default=3600, min=0,
+               help='Seconds between expiry runs inside the API process when '
+                    'metering_time_to_live is set; 0 disables them.'),
+    cfg.IntOpt('max_retries',
+               default=10, min=-1,
+               help='Attempts to reach the store at start-up (-1: forever).'),
+    cfg.FloatOpt('retry_interval',
+                 default=2.0, min=0,
+                 help='Seconds between start-up connection attempts.'),
+    cfg.FloatOpt('server_timeout',
+                 default=3.0, min=0.1,
+                 help='Seconds a request waits for an unreachable store '
+                      'before it fails with 503.'),
+]
+
+
+class StorageError(Exception):
+    """Base class of the errors drivers raise."""
+
+
+class StorageUnavailable(StorageError):
+    """The store cannot be reached; the API answers 503."""
+
+    code = 503
+
+
+class InvalidQuery(StorageError):
+    """The store cannot answer this query as asked; the API answers 400."""
+
+    code = 400
+
+
+class DuplicateSample(StorageError):
+    """A sample with this message_id is stored already."""
+
+
+def get_connection_from_config(conf, url=None):
+    """Load the driver named by the URL's scheme and connect it.
+
+    :param conf: the service's ConfigOpts.
+    :param url: overrides ``[database] connection``.
+    """
+    url = url or conf.database.connection
+    scheme = parse.urlsplit(url).scheme
+    LOG.debug('Loading storage driver %s', scheme)
+    mgr = stevedore.DriverManager('ceilometer_proxy.storage', scheme,
+                                  invoke_on_load=True,
+                                  invoke_args=(conf, url))
+    return mgr.driver

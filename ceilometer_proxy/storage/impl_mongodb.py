@@ -1,0 +1,347 @@
+"""Local-mode storage on any MongoDB-wire server (MongoDB, FerretDB).
+
+Collections follow Ceilometer's MongoDB driver, so an existing Ceilometer
+database can be served as it is:
+
+- ``meter``: one document per sample (Ceilometer's metering message fields
+  plus ``recorded_at``), ``message_id`` unique so redelivery is harmless;
+- ``resource``: one document per resource (``_id`` = resource id) with its
+  latest metadata, owner, ``first/last_sample_timestamp`` kept by ``$min`` /
+  ``$max`` on write and the ``meter`` list seen for it.
+
+Only operations both MongoDB and FerretDB v1 implement are used: statistics
+are folded in Python from a projected cursor (storage.statistics) and
+expiry is a periodic delete rather than a TTL index.
+"""
+
+import datetime
+
+from oslo_log import log
+import pymongo
+import pymongo.errors
+
+from ceilometer_proxy import storage
+from ceilometer_proxy.storage import base
+from ceilometer_proxy.storage import models
+from ceilometer_proxy.storage.mongo import utils as mongo_utils
+from ceilometer_proxy.storage import statistics
+from ceilometer_proxy import utils
+
+LOG = log.getLogger(__name__)
+
+DUPLICATE_KEY = 11000
+STREAM_BATCH = 20000
+
+AVAILABLE_CAPABILITIES = {
+    'meters': {'query': {'simple': True, 'metadata': True}},
+    'resources': {'query': {'simple': True, 'metadata': True}},
+    'samples': {'query': {'simple': True, 'metadata': True,
+                          'complex': True}},
+    'statistics': {'groupby': True,
+                   'query': {'simple': True, 'metadata': True},
+                   'aggregation': {'standard': True,
+                                   'selectable': {
+                                       name: True for name in
+                                       base.SELECTABLE_AGGREGATES}}},
+}
+
+METER_INDEXES = [
+    ('meter_message_id_idx', [('message_id', pymongo.ASCENDING)],
+     {'unique': True}),
+    ('meter_name_timestamp_idx', [('counter_name', pymongo.ASCENDING),
+                                  ('timestamp', pymongo.ASCENDING)], {}),
+    ('meter_resource_name_timestamp_idx',
+     [('resource_id', pymongo.ASCENDING), ('counter_name', pymongo.ASCENDING),
+      ('timestamp', pymongo.ASCENDING)], {}),
+    ('meter_project_name_timestamp_idx',
+     [('project_id', pymongo.ASCENDING), ('counter_name', pymongo.ASCENDING),
+      ('timestamp', pymongo.ASCENDING)], {}),
+    ('timestamp_idx', [('timestamp', pymongo.DESCENDING)], {}),
+]
+
+RESOURCE_INDEXES = [
+    ('resource_user_project_timestamp',
+     [('user_id', pymongo.DESCENDING), ('project_id', pymongo.DESCENDING),
+      ('last_sample_timestamp', pymongo.DESCENDING)], {}),
+    ('last_sample_timestamp_idx',
+     [('last_sample_timestamp', pymongo.DESCENDING)], {}),
+    ('resource_project_idx', [('project_id', pymongo.ASCENDING)], {}),
+]
+
+RESOURCE_SORT = [('user_id', pymongo.DESCENDING),
+                 ('project_id', pymongo.DESCENDING),
+                 ('last_sample_timestamp', pymongo.DESCENDING)]
+
+
+def _as_datetime(value):
+    if isinstance(value, datetime.datetime):
+        return utils.naive_utc(value)
+    return utils.naive_utc(datetime.datetime.fromisoformat(
+        str(value).replace('Z', '+00:00')))
+
+
+class Connection(base.Connection):
+    """MongoDB-wire storage driver (``mongodb://`` URLs)."""
+
+    CAPABILITIES = utils.update_nested(base.Connection.CAPABILITIES,
+                                       AVAILABLE_CAPABILITIES)
+    STORAGE_CAPABILITIES = {'storage': {'production_ready': True}}
+
+    def __init__(self, conf, url):
+        super().__init__(conf, url)
+        timeout_ms = int(conf.database.server_timeout * 1000)
+        self.client = pymongo.MongoClient(
+            url, tz_aware=False, serverSelectionTimeoutMS=timeout_ms,
+            connectTimeoutMS=timeout_ms, appname='ceilometer-proxy')
+        self.db = self.client.get_default_database('ceilometer')
+        self.meter = self.db.meter
+        self.resource = self.db.resource
+
+    def close(self):
+        self.client.close()
+
+    @mongo_utils.translate_errors
+    def ping(self):
+        self.db.command('ping')
+
+    @mongo_utils.translate_errors
+    def upgrade(self):
+        for coll, indexes in ((self.meter, METER_INDEXES),
+                              (self.resource, RESOURCE_INDEXES)):
+            existing = coll.index_information()
+            for name, keys, extra in indexes:
+                if name in existing:
+                    continue
+                coll.create_index(keys, name=name, **extra)
+
+    def clear(self):
+        """Drop the whole database (tests)."""
+        self.client.drop_database(self.db.name)
+
+    # -- writes -----------------------------------------------------------
+
+    @mongo_utils.translate_errors
+    def record_metering_data_batch(self, samples):
+        if not samples:
+            return 0
+        now = utils.to_millis(utils.utcnow())
+        docs = []
+        for data in samples:
+            doc = dict(data)
+            doc['timestamp'] = utils.to_millis(_as_datetime(doc['timestamp']))
+            doc['resource_metadata'] = mongo_utils.improve_keys(
+                doc.get('resource_metadata') or {})
+            doc['recorded_at'] = now
+            doc.pop('_id', None)
+            docs.append(doc)
+        stored = self._insert_samples(docs)
+        self._update_resources(docs)
+        return stored
+
+    def _insert_samples(self, docs):
+        try:
+            result = self.meter.insert_many(docs, ordered=False)
+            return len(result.inserted_ids)
+        except pymongo.errors.BulkWriteError as err:
+            errors = err.details.get('writeErrors', [])
+            others = [e for e in errors if e.get('code') != DUPLICATE_KEY]
+            if others:
+                raise storage.StorageError(others[0].get('errmsg'))
+            return err.details.get('nInserted', 0)
+
+    def _update_resources(self, docs):
+        latest = {}
+        for doc in docs:
+            rid = doc['resource_id']
+            entry = latest.get(rid)
+            if entry is None:
+                entry = latest[rid] = {'newest': doc, 'oldest': doc,
+                                       'meters': {}}
+            if doc['timestamp'] >= entry['newest']['timestamp']:
+                entry['newest'] = doc
+            if doc['timestamp'] < entry['oldest']['timestamp']:
+                entry['oldest'] = doc
+            meter = {'counter_name': doc['counter_name'],
+                     'counter_type': doc['counter_type'],
+                     'counter_unit': doc.get('counter_unit', '')}
+            entry['meters'][tuple(meter.values())] = meter
+        ops = []
+        for rid, entry in latest.items():
+            newest = entry['newest']
+            ops.append(pymongo.UpdateOne(
+                {'_id': rid},
+                {'$set': {'project_id': newest.get('project_id'),
+                          'user_id': newest.get('user_id'),
+                          'source': newest.get('source')},
+                 '$min': {'first_sample_timestamp':
+                          entry['oldest']['timestamp']},
+                 '$max': {'last_sample_timestamp': newest['timestamp']},
+                 '$addToSet': {'meter': {
+                     '$each': list(entry['meters'].values())}}},
+                upsert=True))
+            # Metadata follows the newest sample: only replace it if no
+            # later sample was recorded meanwhile.
+            ops.append(pymongo.UpdateOne(
+                {'_id': rid,
+                 'last_sample_timestamp': {'$lte': newest['timestamp']}},
+                {'$set': {'metadata': newest['resource_metadata']}}))
+        self.resource.bulk_write(ops, ordered=True)
+
+    @mongo_utils.translate_errors
+    def clear_expired_metering_data(self, ttl):
+        if ttl <= 0:
+            return 0
+        cutoff = utils.utcnow() - datetime.timedelta(seconds=ttl)
+        removed = self.meter.delete_many({'timestamp': {'$lt': cutoff}})
+        self.resource.delete_many({'last_sample_timestamp': {'$lt': cutoff}})
+        LOG.info('Expired %d samples older than %s', removed.deleted_count,
+                 cutoff)
+        return removed.deleted_count
+
+    # -- reads ------------------------------------------------------------
+
+    @mongo_utils.translate_errors
+    def get_meters(self, user=None, project=None, resource=None, source=None,
+                   metaquery=None, limit=None):
+        if limit == 0:
+            return
+        q = mongo_utils.make_metaquery(metaquery)
+        for key, value in (('user_id', user), ('project_id', project),
+                           ('_id', resource), ('source', source)):
+            if value is not None:
+                q[key] = value
+        count = 0
+        for r in self.resource.find(q).sort('_id', pymongo.ASCENDING):
+            for meter in r.get('meter', []):
+                if limit and count >= limit:
+                    return
+                count += 1
+                yield models.Meter(
+                    name=meter['counter_name'],
+                    type=meter['counter_type'],
+                    unit=meter.get('counter_unit', ''),
+                    resource_id=r['_id'],
+                    project_id=r.get('project_id'),
+                    source=r.get('source'),
+                    user_id=r.get('user_id'))
+
+    @mongo_utils.translate_errors
+    def get_samples(self, sample_filter, limit=None):
+        if limit == 0:
+            return
+        q = mongo_utils.make_query_from_filter(sample_filter,
+                                               require_meter=False)
+        yield from self._retrieve_samples(
+            q, [('timestamp', pymongo.DESCENDING)], limit)
+
+    @mongo_utils.translate_errors
+    def query_samples(self, filter_expr=None, orderby=None, limit=None):
+        if limit == 0:
+            return
+        transformer = mongo_utils.QueryTransformer()
+        sort = [('timestamp', pymongo.DESCENDING)]
+        if orderby:
+            sort = transformer.transform_orderby(orderby)
+        q = transformer.transform_filter(filter_expr) if filter_expr else {}
+        yield from self._retrieve_samples(q, sort, limit)
+
+    def _retrieve_samples(self, query, sort, limit):
+        cursor = self.meter.find(query, sort=sort)
+        if limit:
+            cursor = cursor.limit(limit)
+        for s in cursor:
+            s.pop('_id', None)
+            s['counter_unit'] = s.get('counter_unit', '')
+            volume = s.get('counter_volume')
+            s['counter_volume'] = float(volume) if volume is not None else None
+            s['resource_metadata'] = mongo_utils.unquote_keys(
+                s.get('resource_metadata') or {})
+            yield models.Sample(**{k: s.get(k) for k in models.Sample.FIELDS})
+
+    @mongo_utils.translate_errors
+    def get_resources(self, user=None, project=None, source=None,
+                      start_timestamp=None, start_timestamp_op=None,
+                      end_timestamp=None, end_timestamp_op=None,
+                      metaquery=None, resource=None, limit=None):
+        if limit == 0:
+            return
+        if start_timestamp or end_timestamp:
+            found = self._time_constrained_resources(
+                user, project, source, metaquery, resource,
+                mongo_utils.make_timestamp_range(
+                    start_timestamp, end_timestamp,
+                    start_timestamp_op, end_timestamp_op))
+            found.sort(key=lambda r: r.last_sample_timestamp, reverse=True)
+            found.sort(key=lambda r: (r.user_id or '', r.project_id or ''),
+                       reverse=True)
+            yield from found[:limit] if limit else found
+            return
+        q = mongo_utils.make_metaquery(metaquery)
+        for key, value in (('user_id', user), ('project_id', project),
+                           ('_id', resource), ('source', source)):
+            if value is not None:
+                q[key] = value
+        cursor = self.resource.find(q, sort=RESOURCE_SORT)
+        if limit:
+            cursor = cursor.limit(limit)
+        for r in cursor:
+            yield models.Resource(
+                resource_id=r['_id'],
+                user_id=r.get('user_id'),
+                project_id=r.get('project_id'),
+                source=r.get('source'),
+                first_sample_timestamp=r.get('first_sample_timestamp'),
+                last_sample_timestamp=r.get('last_sample_timestamp'),
+                metadata=mongo_utils.unquote_keys(r.get('metadata') or {}))
+
+    def _time_constrained_resources(self, user, project, source, metaquery,
+                                    resource, ts_range):
+        """Resources as seen by the samples inside a time range.
+
+        Owner and first timestamp come from the earliest matching sample,
+        metadata and last timestamp from the latest, as Ceilometer reported
+        them. One distinct() plus two indexed lookups per resource, instead
+        of streaming every sample of the range.
+        """
+        q = mongo_utils.make_metaquery(metaquery, prefix='resource_')
+        for key, value in (('user_id', user), ('project_id', project),
+                           ('resource_id', resource), ('source', source)):
+            if value is not None:
+                q[key] = value
+        q['timestamp'] = ts_range
+        found = []
+        for rid in self.meter.distinct('resource_id', q):
+            rq = dict(q, resource_id=rid)
+            first = self.meter.find_one(rq, sort=[('timestamp', 1)])
+            last = self.meter.find_one(rq, sort=[('timestamp', -1)])
+            if first is None or last is None:
+                continue
+            found.append(models.Resource(
+                resource_id=rid,
+                user_id=first.get('user_id'),
+                project_id=first.get('project_id'),
+                source=first.get('source'),
+                first_sample_timestamp=first['timestamp'],
+                last_sample_timestamp=last['timestamp'],
+                metadata=mongo_utils.unquote_keys(
+                    last.get('resource_metadata') or {})))
+        return found
+
+    @mongo_utils.translate_errors
+    def get_meter_statistics(self, sample_filter, period=None, groupby=None,
+                             aggregate=None):
+        q = mongo_utils.make_query_from_filter(sample_filter)
+        origin = sample_filter.start_timestamp
+        if period and origin is None:
+            first = self.meter.find_one(q, projection={'timestamp': True},
+                                        sort=[('timestamp', 1)])
+            if first is None:
+                return []
+            origin = first['timestamp']
+        builder = statistics.StatisticsBuilder(
+            period=period, origin=origin, groupby=groupby,
+            aggregates=aggregate)
+        cursor = self.meter.find(q, projection=builder.projection,
+                                 batch_size=STREAM_BATCH)
+        builder.add(cursor)
+        return builder.results()

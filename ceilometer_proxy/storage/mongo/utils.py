@@ -1,0 +1,182 @@
+"""Pure helpers for the MongoDB driver: key quoting and query building.
+
+Nothing here talks to a server, so all of it is unit-tested directly.
+"""
+
+import functools
+import inspect
+from urllib import parse
+
+import pymongo
+import pymongo.errors
+
+from ceilometer_proxy import storage
+
+
+def quote_key(key):
+    """A metadata key part MongoDB can store ('$x' is escaped as '%24x')."""
+    return parse.quote(key) if key.startswith('$') else key
+
+
+def improve_keys(data):
+    """Make resource metadata storable, as Ceilometer's driver did.
+
+    Dotted keys become nested documents ({'a.b': 1} -> {'a': {'b': 1}}), so
+    they read back flattened as ``a.b`` and match metadata queries, and keys
+    starting with '$' are percent-quoted. Returns a new dict.
+    """
+    if not isinstance(data, dict):
+        return data
+    result = {}
+    for key, value in data.items():
+        value = improve_keys(value)
+        parts = [quote_key(p) for p in str(key).split('.')]
+        node = result
+        for part in parts[:-1]:
+            child = node.get(part)
+            if not isinstance(child, dict):
+                child = node[part] = {}
+            node = child
+        last = parts[-1]
+        if isinstance(value, dict) and isinstance(node.get(last), dict):
+            node[last].update(value)
+        else:
+            node[last] = value
+    return result
+
+
+def unquote_keys(data):
+    """Undo the '$' quoting of improve_keys on a stored document."""
+    if not isinstance(data, dict):
+        return data
+    return {(parse.unquote(k) if k.startswith('%24') else k):
+            unquote_keys(v) for k, v in data.items()}
+
+
+def quote_metaquery_field(field):
+    """'metadata.a.$b' -> 'metadata.a.%24b' (dots stay path separators)."""
+    return '.'.join(quote_key(p) for p in field.split('.'))
+
+
+def make_timestamp_range(start, end, start_op=None, end_op=None):
+    """A timestamp condition: >= start (or > with 'gt'), < end (<= 'le')."""
+    ts_range = {}
+    if start:
+        ts_range['$gt' if start_op == 'gt' else '$gte'] = start
+    if end:
+        ts_range['$lte' if end_op == 'le' else '$lt'] = end
+    return ts_range
+
+
+def make_query_from_filter(sample_filter, require_meter=True):
+    """The MongoDB filter document for a storage.SampleFilter."""
+    q = {}
+    if sample_filter.user:
+        q['user_id'] = sample_filter.user
+    if sample_filter.project:
+        q['project_id'] = sample_filter.project
+    if sample_filter.meter:
+        q['counter_name'] = sample_filter.meter
+    elif require_meter:
+        raise storage.InvalidQuery('Missing required meter specifier')
+    ts_range = make_timestamp_range(sample_filter.start_timestamp,
+                                    sample_filter.end_timestamp,
+                                    sample_filter.start_timestamp_op,
+                                    sample_filter.end_timestamp_op)
+    if ts_range:
+        q['timestamp'] = ts_range
+    if sample_filter.resource:
+        q['resource_id'] = sample_filter.resource
+    if sample_filter.source:
+        q['source'] = sample_filter.source
+    if sample_filter.message_id:
+        q['message_id'] = sample_filter.message_id
+    for field, value in (sample_filter.metaquery or {}).items():
+        q['resource_' + quote_metaquery_field(field)] = value
+    return q
+
+
+def make_metaquery(metaquery, prefix=''):
+    """Resource-collection form of {'metadata.x': v} constraints."""
+    return {prefix + quote_metaquery_field(k): v
+            for k, v in (metaquery or {}).items()}
+
+
+class QueryTransformer(object):
+    """Turn a validated complex-query expression into a MongoDB filter."""
+
+    OPERATORS = {'<': '$lt', '>': '$gt', '<=': '$lte', '=<': '$lte',
+                 '>=': '$gte', '=>': '$gte', '!=': '$ne', 'in': '$in',
+                 '=~': '$regex'}
+    COMPLEX = {'or': '$or', 'and': '$and'}
+    ORDERING = {'asc': pymongo.ASCENDING, 'desc': pymongo.DESCENDING}
+
+    def transform_orderby(self, orderby):
+        return [(list(item)[0], self.ORDERING[list(item.values())[0]])
+                for item in orderby]
+
+    def transform_filter(self, condition):
+        return self._process(self._push_negations(condition, negate=False))
+
+    def _push_negations(self, tree, negate):
+        """Move every 'not' to the leaves (De Morgan), as MongoDB's $not
+        only applies to a single field's condition."""
+        op = list(tree)[0]
+        if op == 'not':
+            return self._push_negations(tree[op], not negate)
+        if op in self.COMPLEX:
+            new_op = op
+            if negate:
+                new_op = 'or' if op == 'and' else 'and'
+            return {new_op: [self._push_negations(child, negate)
+                             for child in tree[op]]}
+        return {'not': tree} if negate else tree
+
+    def _process(self, tree):
+        op = list(tree)[0]
+        if op in self.COMPLEX:
+            return {self.COMPLEX[op]: [self._process(c) for c in tree[op]]}
+        if op == 'not':
+            leaf_op = list(tree[op])[0]
+            field, value = list(tree[op][leaf_op].items())[0]
+            if leaf_op == '=':
+                return {field: {'$ne': value}}
+            if leaf_op == '!=':
+                return {field: value}
+            return {field: {'$not': {self.OPERATORS[leaf_op]: value}}}
+        field, value = list(tree[op].items())[0]
+        if op == '=':
+            return {field: value}
+        return {field: {self.OPERATORS[op]: value}}
+
+
+UNAVAILABLE_ERRORS = (pymongo.errors.AutoReconnect,
+                      pymongo.errors.ConnectionFailure,
+                      pymongo.errors.ServerSelectionTimeoutError,
+                      pymongo.errors.NetworkTimeout)
+
+
+def translate_errors(func):
+    """Raise storage.StorageUnavailable when the server cannot be reached.
+
+    Generators are wrapped too, since results are streamed after the
+    first call returns.
+    """
+    if inspect.isgeneratorfunction(func):
+        @functools.wraps(func)
+        def gen_wrapper(*args, **kwargs):
+            try:
+                yield from func(*args, **kwargs)
+            except UNAVAILABLE_ERRORS as err:
+                raise storage.StorageUnavailable(
+                    'The metering store is unavailable: %s' % err) from err
+        return gen_wrapper
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except UNAVAILABLE_ERRORS as err:
+            raise storage.StorageUnavailable(
+                'The metering store is unavailable: %s' % err) from err
+    return wrapper

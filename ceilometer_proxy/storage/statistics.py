@@ -1,0 +1,191 @@
+"""Statistics computed from a stream of samples, in Python.
+
+MongoDB-wire servers differ in what their aggregation pipelines support
+(FerretDB has only ``$count`` and ``$sum``), so the MongoDB driver streams a
+filtered, projected cursor and this module folds it into Ceilometer's
+statistics: per period bucket and group, count/sum/min/max/avg, population
+stddev, cardinality, first and last timestamps. Every store then gives the
+same answer, and the arithmetic is testable without one.
+"""
+
+import datetime
+import math
+
+from ceilometer_proxy.storage import models
+
+EPOCH = datetime.datetime(1970, 1, 1)
+
+
+def _get_path(doc, dotted):
+    """Read a dotted path ('resource_metadata.flavor') from a document."""
+    value = doc
+    for part in dotted.split('.'):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _group_text(value):
+    """Group values are shown as text, as Ceilometer's API typed them."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return str(value)
+    return value if isinstance(value, str) else str(value)
+
+
+class _Bucket(object):
+    __slots__ = ('count', 'total', 'squares', 'low', 'high', 'first', 'last',
+                 'distinct')
+
+    def __init__(self, cardinality_fields):
+        self.count = 0
+        self.total = 0.0
+        self.squares = 0.0
+        self.low = math.inf
+        self.high = -math.inf
+        self.first = None
+        self.last = None
+        self.distinct = {f: set() for f in cardinality_fields}
+
+
+class StatisticsBuilder(object):
+    """Fold samples into statistics.
+
+    :param period: bucket length in seconds, or None/0 for one bucket.
+    :param origin: naive UTC datetime where bucket 0 starts (the query's
+        start, or the first matching sample); needed when period is set.
+    :param groupby: sample fields to group by ('resource_id',
+        'resource_metadata.flavor', ...).
+    :param aggregates: list of filters.Aggregate; empty means the standard
+        set (min, max, avg, sum, count).
+    """
+
+    def __init__(self, period=None, origin=None, groupby=None,
+                 aggregates=None):
+        self.period = period or 0
+        if self.period and origin is None:
+            raise ValueError('a period needs an origin')
+        self.origin = origin
+        self.groupby = list(groupby or [])
+        self.aggregates = list(aggregates or [])
+        self.cardinality_fields = sorted({a.param for a in self.aggregates
+                                          if a.func == 'cardinality'})
+        self._buckets = {}
+
+    @property
+    def projection(self):
+        """The sample fields the cursor must return."""
+        fields = {'timestamp', 'counter_volume', 'counter_unit'}
+        fields.update(self.groupby)
+        fields.update(self.cardinality_fields)
+        return {f: True for f in sorted(fields)}
+
+    def add(self, docs):
+        """Fold an iterable of sample documents (or dicts) in."""
+        period = self.period
+        origin = self.origin
+        groupby = self.groupby
+        card_fields = self.cardinality_fields
+        buckets = self._buckets
+        period_us = period * 1000000
+        for doc in docs:
+            ts = doc['timestamp']
+            volume = doc['counter_volume']
+            if volume is None:
+                continue
+            volume = float(volume)
+            if period:
+                delta = ts - origin
+                index = ((delta.days * 86400 + delta.seconds) * 1000000
+                         + delta.microseconds) // period_us
+            else:
+                index = 0
+            if groupby:
+                key = (index, doc.get('counter_unit'),
+                       tuple(_get_path(doc, g) for g in groupby))
+            else:
+                key = (index, doc.get('counter_unit'), ())
+            bucket = buckets.get(key)
+            if bucket is None:
+                bucket = buckets[key] = _Bucket(card_fields)
+            bucket.count += 1
+            bucket.total += volume
+            bucket.squares += volume * volume
+            if volume < bucket.low:
+                bucket.low = volume
+            if volume > bucket.high:
+                bucket.high = volume
+            if bucket.first is None or ts < bucket.first:
+                bucket.first = ts
+            if bucket.last is None or ts > bucket.last:
+                bucket.last = ts
+            for field in card_fields:
+                bucket.distinct[field].add(_get_path(doc, field))
+
+    def results(self):
+        """Statistics ordered by period start, then group values."""
+        out = []
+        for (index, unit, groups), bucket in sorted(
+                self._buckets.items(), key=_sort_key):
+            out.append(self._make(index, unit, groups, bucket))
+        return out
+
+    def _make(self, index, unit, groups, bucket):
+        if self.period:
+            start = self.origin + datetime.timedelta(
+                seconds=index * self.period)
+            end = start + datetime.timedelta(seconds=self.period)
+        else:
+            start = self.origin if self.origin is not None else bucket.first
+            end = bucket.last
+        values = {
+            'unit': unit,
+            'period': self.period,
+            'period_start': start,
+            'period_end': end,
+            'duration': (bucket.last - bucket.first).total_seconds(),
+            'duration_start': bucket.first,
+            'duration_end': bucket.last,
+            'groupby': ({g: _group_text(v)
+                         for g, v in zip(self.groupby, groups)}
+                        if self.groupby else None),
+        }
+        standard = _standard(bucket)
+        if self.aggregates:
+            values['aggregate'] = {}
+            for agg in self.aggregates:
+                if agg.func == 'cardinality':
+                    values['aggregate'][agg.key] = float(
+                        len(bucket.distinct[agg.param]))
+                elif agg.func == 'stddev':
+                    values['aggregate'][agg.key] = population_stddev(
+                        bucket.count, bucket.total, bucket.squares)
+                else:
+                    values['aggregate'][agg.key] = standard[agg.func]
+        else:
+            values.update(standard)
+        return models.Statistics(**values)
+
+
+def _standard(bucket):
+    return {'count': bucket.count,
+            'sum': bucket.total,
+            'avg': bucket.total / bucket.count,
+            'min': bucket.low,
+            'max': bucket.high}
+
+
+def _sort_key(item):
+    (index, unit, groups), _bucket = item
+    return (index, tuple('' if g is None else str(g) for g in groups),
+            unit or '')
+
+
+def population_stddev(count, total, squares):
+    """Population standard deviation from count, sum and sum of squares."""
+    if not count:
+        return 0.0
+    variance = (squares * count - total * total) / (count * count)
+    return math.sqrt(variance) if variance > 0 else 0.0
