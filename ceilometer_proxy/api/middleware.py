@@ -24,6 +24,14 @@ def _fault_from_body(body, status_code, status_text):
         data = json.loads(text)
     except ValueError:
         data = None
+    if data is None and text.lstrip().startswith('<error'):
+        try:
+            root = ElementTree.fromstring(text)
+        except ElementTree.ParseError:
+            root = None
+        if root is not None and root.find('faultstring') is not None:
+            return {key: root.findtext(key) or None
+                    for key in ('faultcode', 'faultstring', 'debuginfo')}
     if isinstance(data, dict) and 'faultstring' in data:
         return data
     if isinstance(data, dict) and isinstance(data.get('error_message'), dict):

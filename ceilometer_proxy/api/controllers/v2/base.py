@@ -86,8 +86,8 @@ def _parse_bool(value):
 class Query(Base):
     """Query filter: ``field op value``, with an optional value ``type``."""
 
-    SUPPORTED_TYPES = ('integer', 'float', 'string', 'boolean', 'datetime')
-    CONVERTERS = {'integer': int,
+    _supported_types = ('integer', 'float', 'string', 'boolean', 'datetime')
+    _converters = {'integer': int,
                   'float': float,
                   'boolean': _parse_bool,
                   'string': str,
@@ -139,12 +139,12 @@ class Query(Base):
             except (ValueError, SyntaxError, TypeError, MemoryError,
                     RecursionError):
                 return self.value
-        if value_type not in self.SUPPORTED_TYPES:
+        if value_type not in self._supported_types:
             raise ClientSideError(
                 'The data type %s is not supported. The supported data type '
-                'list is: %s' % (value_type, list(self.SUPPORTED_TYPES)))
+                'list is: %s' % (value_type, list(self._supported_types)))
         try:
-            return self.CONVERTERS[value_type](self.value)
+            return self._converters[value_type](self.value)
         except (ValueError, TypeError, OverflowError):
             raise ClientSideError(
                 'Unable to convert the value %s to the expected data type '
@@ -161,6 +161,23 @@ class JsonType(wtypes.UserType):
     def validate(value):
         json.dumps(value)
         return value
+
+
+class MetadataValue(wtypes.UserType):
+    """A posted metadata value: text, a number, a boolean, null or a
+    nested object (stored nested, shown flattened as text)."""
+
+    basetype = wtypes.text
+    name = 'metadata_value'
+
+    @staticmethod
+    def validate(value):
+        if value is None or isinstance(value, (str, int, float, bool)):
+            return value
+        if isinstance(value, (dict, list)):
+            json.dumps(value)
+            return value
+        raise ValueError('metadata values must be JSON values')
 
 
 def positive_limit(limit, conf):

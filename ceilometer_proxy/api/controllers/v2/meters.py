@@ -68,7 +68,7 @@ class OldSample(base.Base):
     recorded_at = datetime.datetime
     "When the sample has been recorded."
 
-    resource_metadata = {wtypes.text: wtypes.text}
+    resource_metadata = {wtypes.text: base.MetadataValue()}
     "Arbitrary metadata associated with the resource"
 
     message_id = wtypes.text
@@ -282,7 +282,7 @@ class MeterController(rest.RestController):
                     'project_id', s.project_id,
                     'can not post samples to other projects')
             s.source = '%s:%s' % (s.project_id, s.source or conf.sample_source)
-            s.timestamp = utils.naive_utc(s.timestamp or now)
+            s.timestamp = utils.to_millis(utils.naive_utc(s.timestamp or now))
             msg = signing.meter_message(
                 s.counter_name, s.counter_type, s.counter_unit,
                 s.counter_volume, s.user_id, s.project_id, s.resource_id,

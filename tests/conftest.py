@@ -1,0 +1,56 @@
+"""Shared fixtures: a real MongoDB-wire store and real API processes."""
+
+import pytest
+
+from tests import services
+
+
+@pytest.fixture(scope='session')
+def mongodb_url():
+    """Base URL of the MongoDB-wire server of this test session."""
+    external = services.mongodb_base_url()
+    if external:
+        yield external
+        return
+    server = services.FerretDB().start()
+    try:
+        yield server.url
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture(scope='module')
+def api_server(mongodb_url):
+    """A local-mode API process (noauth) on a database of this module."""
+    name = services.unique_db_name()
+    server = services.ApiServer(services.db_url(mongodb_url, name))
+    server.start()
+    server.db_name = name
+    try:
+        yield server
+    finally:
+        server.cleanup()
+        client = services.mongo_client(mongodb_url)
+        client.drop_database(name)
+        client.close()
+
+
+@pytest.fixture(scope='module')
+def store(api_server):
+    """The storage driver on the API server's database, for seeding."""
+    from ceilometer_proxy import service
+    from ceilometer_proxy import storage
+
+    conf = service.prepare_service([], config_files=[])
+    conn = storage.get_connection_from_config(conf, api_server.db_url)
+    conn.upgrade()
+    yield conn
+    conn.close()
+
+
+@pytest.fixture
+def api(api_server, store):
+    """An HTTP client on an emptied database (one per test)."""
+    store.meter.delete_many({})
+    store.resource.delete_many({})
+    return services.Client(api_server.url)
