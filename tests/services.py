@@ -6,6 +6,7 @@ Set CEILOMETER_PROXY_TEST_MONGODB_URL (e.g. ``mongodb://127.0.0.1:27017``) to
 run against a real MongoDB instead of FerretDB.
 """
 
+import datetime
 import json
 import os
 import shutil
@@ -245,3 +246,29 @@ class Client(object):
 
     def post_json(self, path, body, status=201, **kwargs):
         return self.post(path, body, status=status, **kwargs).json()
+
+
+def make_message(counter_name, counter_volume, resource_id, timestamp,
+                 counter_type='gauge', counter_unit='instance',
+                 user_id='user-id', project_id='project-id',
+                 source='test_source', resource_metadata=None,
+                 message_id=None):
+    """A metering message as stored by storage drivers (for seeding).
+
+    ``timestamp`` may be a datetime or ISO text; message_id defaults to a
+    fresh UUID.
+    """
+    if isinstance(timestamp, str):
+        timestamp = datetime.datetime.fromisoformat(timestamp)
+    return {'counter_name': counter_name,
+            'counter_type': counter_type,
+            'counter_unit': counter_unit,
+            'counter_volume': counter_volume,
+            'user_id': user_id,
+            'project_id': project_id,
+            'resource_id': resource_id,
+            'timestamp': timestamp,
+            'resource_metadata': resource_metadata or {},
+            'source': source,
+            'message_id': message_id or str(uuid.uuid4()),
+            'message_signature': ''}

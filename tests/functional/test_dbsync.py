@@ -1,0 +1,68 @@
+"""ceilometer-proxy-dbsync: indexes, idempotence and --expire."""
+
+import datetime
+import os
+import subprocess
+import sys
+import tempfile
+
+from tests import services
+
+
+def run_dbsync(url, *args, ttl=None):
+    with tempfile.TemporaryDirectory() as tmp:
+        conf = os.path.join(tmp, 'c.conf')
+        database = {'connection': url}
+        if ttl is not None:
+            database['metering_time_to_live'] = ttl
+        services.write_config(conf, {'database': database})
+        return subprocess.run(
+            [sys.executable, '-m', 'ceilometer_proxy.cmd.storage',
+             '--config-file', conf] + list(args),
+            capture_output=True, text=True, timeout=120, cwd=services.REPO)
+
+
+def test_dbsync_creates_indexes_and_can_run_twice(mongodb_url):
+    name = services.unique_db_name('dbsync')
+    url = services.db_url(mongodb_url, name)
+    client = services.mongo_client(mongodb_url)
+    try:
+        for _ in range(2):
+            result = run_dbsync(url)
+            assert result.returncode == 0, result.stderr
+        meter_indexes = client[name].meter.index_information()
+        assert meter_indexes['meter_message_id_idx'].get('unique')
+        assert 'meter_name_timestamp_idx' in meter_indexes
+        assert 'resource_user_project_timestamp' in (
+            client[name].resource.index_information())
+    finally:
+        client.drop_database(name)
+        client.close()
+
+
+def test_dbsync_expire_deletes_only_old_samples(mongodb_url):
+    from ceilometer_proxy import service
+    from ceilometer_proxy import storage
+
+    name = services.unique_db_name('expire')
+    url = services.db_url(mongodb_url, name)
+    conf = service.prepare_service([], config_files=[])
+    conn = storage.get_connection_from_config(conf, url)
+    now = datetime.datetime.utcnow()
+    try:
+        conn.upgrade()
+        conn.record_metering_data_batch([
+            services.make_message('cpu', 1, 'old-vm',
+                                  now - datetime.timedelta(days=3)),
+            services.make_message('cpu', 2, 'new-vm',
+                                  now - datetime.timedelta(minutes=5)),
+        ])
+        result = run_dbsync(url, '--expire', ttl=86400)
+        assert result.returncode == 0, result.stderr
+        assert 'Expired 1 samples' in result.stdout
+        left = [d['resource_id'] for d in conn.meter.find()]
+        assert left == ['new-vm']
+        assert [r['_id'] for r in conn.resource.find()] == ['new-vm']
+    finally:
+        conn.clear()
+        conn.close()
