@@ -36,12 +36,20 @@ def _group_text(value):
 
 
 class _Bucket(object):
-    __slots__ = ('count', 'total', 'squares', 'low', 'high', 'first', 'last',
-                 'distinct')
+    """Running aggregates of one period bucket and group.
 
-    def __init__(self, cardinality_fields):
+    Squares are summed around ``shift`` (the bucket's first value) so the
+    variance of large, close values (byte counters) keeps its precision.
+    """
+
+    __slots__ = ('count', 'total', 'shift', 'shifted', 'squares', 'low',
+                 'high', 'first', 'last', 'distinct')
+
+    def __init__(self, cardinality_fields, shift):
         self.count = 0
         self.total = 0.0
+        self.shift = shift
+        self.shifted = 0.0
         self.squares = 0.0
         self.low = math.inf
         self.high = -math.inf
@@ -109,10 +117,12 @@ class StatisticsBuilder(object):
                 key = (index, doc.get('counter_unit'), ())
             bucket = buckets.get(key)
             if bucket is None:
-                bucket = buckets[key] = _Bucket(card_fields)
+                bucket = buckets[key] = _Bucket(card_fields, volume)
             bucket.count += 1
             bucket.total += volume
-            bucket.squares += volume * volume
+            offset = volume - bucket.shift
+            bucket.shifted += offset
+            bucket.squares += offset * offset
             if volume < bucket.low:
                 bucket.low = volume
             if volume > bucket.high:
@@ -126,19 +136,21 @@ class StatisticsBuilder(object):
 
     def results(self):
         """Statistics ordered by period start, then group values."""
-        out = []
-        for (index, unit, groups), bucket in sorted(
-                self._buckets.items(), key=_sort_key):
-            out.append(self._make(index, unit, groups, bucket))
-        return out
+        origin = self.origin
+        if origin is None and self._buckets:
+            # No period and no start: the query's single period starts at
+            # its first matching sample, the same for every group.
+            origin = min(b.first for b in self._buckets.values())
+        return [self._make(index, unit, groups, bucket, origin)
+                for (index, unit, groups), bucket in sorted(
+                    self._buckets.items(), key=_sort_key)]
 
-    def _make(self, index, unit, groups, bucket):
+    def _make(self, index, unit, groups, bucket, origin):
         if self.period:
-            start = self.origin + datetime.timedelta(
-                seconds=index * self.period)
+            start = origin + datetime.timedelta(seconds=index * self.period)
             end = start + datetime.timedelta(seconds=self.period)
         else:
-            start = self.origin if self.origin is not None else bucket.first
+            start = origin
             end = bucket.last
         values = {
             'unit': unit,
@@ -153,19 +165,22 @@ class StatisticsBuilder(object):
                         if self.groupby else None),
         }
         standard = _standard(bucket)
-        if self.aggregates:
-            values['aggregate'] = {}
-            for agg in self.aggregates:
-                if agg.func == 'cardinality':
-                    values['aggregate'][agg.key] = float(
-                        len(bucket.distinct[agg.param]))
-                elif agg.func == 'stddev':
-                    values['aggregate'][agg.key] = population_stddev(
-                        bucket.count, bucket.total, bucket.squares)
-                else:
-                    values['aggregate'][agg.key] = standard[agg.func]
-        else:
+        if not self.aggregates:
             values.update(standard)
+            return models.Statistics(**values)
+        # Selected standard aggregates show both at the top level and under
+        # 'aggregate'; unselected ones are absent.
+        values['aggregate'] = {}
+        for agg in self.aggregates:
+            if agg.func == 'cardinality':
+                value = float(len(bucket.distinct[agg.param]))
+            elif agg.func == 'stddev':
+                value = population_stddev(bucket.count, bucket.shifted,
+                                          bucket.squares)
+            else:
+                value = standard[agg.func]
+                values[agg.func] = value
+            values['aggregate'][agg.key] = value
         return models.Statistics(**values)
 
 
@@ -184,8 +199,13 @@ def _sort_key(item):
 
 
 def population_stddev(count, total, squares):
-    """Population standard deviation from count, sum and sum of squares."""
+    """Population standard deviation from count, sum and sum of squares.
+
+    ``total`` and ``squares`` may be taken around any shift (sum of x - k
+    and of (x - k)**2); the result does not depend on k, but precision is
+    best with k close to the values.
+    """
     if not count:
         return 0.0
-    variance = (squares * count - total * total) / (count * count)
+    variance = (squares - total * total / count) / count
     return math.sqrt(variance) if variance > 0 else 0.0
