@@ -14,23 +14,30 @@ def recursive_keypairs(data, separator=':'):
     """Yield (key, value) pairs of a nested dict, keys joined by separator.
 
     Dict values are descended into (sorted by key, so the order is stable);
-    lists and tuples are rendered as a list of text items, which is what
-    Ceilometer's signature and metadata flattening expect.
+    lists keep their items, with dicts inside them rebuilt in sorted key
+    order, so that str() of a value is the same for equal payloads: what
+    Ceilometer's signature and metadata flattening rely on.
     """
     for name, value in sorted(data.items()):
         if isinstance(value, dict):
             for subname, subvalue in recursive_keypairs(value, separator):
                 yield '%s%s%s' % (name, separator, subname), subvalue
         elif isinstance(value, (tuple, list)):
-            yield name, list(map(_text, value))
+            yield name, _canonical(value)
         else:
             yield name, value
 
 
-def _text(value):
+def _canonical(value):
+    """Lists and dicts with a predictable order; bytes decoded."""
     if isinstance(value, dict):
-        return str(dict(sorted(value.items())))
-    return str(value)
+        return {_canonical(k): _canonical(v)
+                for k, v in sorted(value.items())}
+    if isinstance(value, (tuple, list)):
+        return [_canonical(v) for v in value]
+    if isinstance(value, bytes):
+        return value.decode('utf-8')
+    return value
 
 
 def restore_nesting(data, separator='.'):

@@ -81,6 +81,7 @@ def setup_app(conf, backend=None):
         backend = load_backend(conf)
     app_hooks = [hooks.ConfigHook(conf),
                  hooks.BackendHook(backend),
+                 hooks.RequestShapeHook(),
                  hooks.TranslationHook()]
     return pecan.make_app(
         'ceilometer_proxy.api.controllers.root.RootController',
@@ -115,7 +116,6 @@ def load_app(conf, backend=None):
     return deploy.loadapp('config:' + paste_file,
                           name='ceilometer-proxy+' + conf.api.auth_mode,
                           global_conf={'configkey': key})
-
 
 
 def app_factory(global_config, **local_conf):

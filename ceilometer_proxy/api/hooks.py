@@ -1,6 +1,11 @@
 """Pecan hooks: what every request carries into the controllers."""
 
+import collections
+import json
+
 from pecan import hooks
+import webob.exc
+from wsme import types as wtypes
 
 
 class ConfigHook(hooks.PecanHook):
@@ -34,3 +39,61 @@ class TranslationHook(hooks.PecanHook):
         if hasattr(state.response, 'translatable_error'):
             state.request.environ['translatable_error'] = (
                 state.response.translatable_error)
+
+
+def _bad_request(message):
+    body = json.dumps({'faultcode': 'Client', 'faultstring': message,
+                       'debuginfo': None})
+    return webob.exc.HTTPBadRequest(body=body,
+                                    content_type='application/json',
+                                    charset='utf-8')
+
+
+class RequestShapeHook(hooks.PecanHook):
+    """Refuse malformed requests before WSME parses them.
+
+    WSME answers 500 when a JSON body is not the object or list the call
+    takes, or when a list parameter such as ``q`` has more ``q.op`` (or
+    ``q.type``, ``q.value``) items than ``q.field`` ones; these are the
+    client's mistakes: 400. Fewer items are fine: they pair with the first
+    queries, as Ceilometer's clients rely on.
+    """
+
+    def before(self, state):
+        self._check_array_params(state.request)
+        funcdef = getattr(state.controller, '_wsme_definition', None)
+        body_type = getattr(funcdef, 'body_type', None)
+        if body_type is not None and state.request.body:
+            self._check_body(state.request, body_type)
+
+    @staticmethod
+    def _check_array_params(request):
+        counts = collections.defaultdict(dict)
+        for key in request.params.keys():
+            prefix, dot, attr = key.partition('.')
+            if dot and attr and '.' not in attr:
+                counts[prefix][attr] = len(request.params.getall(key))
+        for prefix, attrs in counts.items():
+            # WSME fills items attribute by attribute in name order; the
+            # first attribute present sets how many items there are.
+            first = attrs[min(attrs)]
+            extra = sorted(a for a, n in attrs.items() if n > first)
+            if extra:
+                raise _bad_request(
+                    'There are more %s.%s parameters than %s.%s ones'
+                    % (prefix, extra[0], prefix, min(attrs)))
+
+    @staticmethod
+    def _check_body(request, body_type):
+        if request.content_type not in ('', 'application/json', 'text/json'):
+            return
+        try:
+            body = json.loads(request.body)
+        except ValueError as err:
+            raise _bad_request('The body is not valid JSON: %s' % err)
+        if isinstance(body_type, wtypes.ArrayType):
+            if not isinstance(body, list) or not all(
+                    isinstance(item, dict) for item in body):
+                raise _bad_request('The body must be a JSON list of objects')
+        elif wtypes.iscomplex(body_type) and not isinstance(body, dict):
+            raise _bad_request('The body must be a JSON object')

@@ -35,7 +35,8 @@ def main(argv=None):
         if ttl <= 0:
             print('metering_time_to_live is not set; nothing expired.')
         else:
-            print('Expired %d samples.' % conn.clear_expired_metering_data(ttl))
+            removed = conn.clear_expired_metering_data(ttl)
+            print('Expired %d samples.' % removed)
     return 0
 
 

@@ -61,8 +61,10 @@ class InvalidQuery(StorageError):
     code = 400
 
 
-class DuplicateSample(StorageError):
-    """A sample with this message_id is stored already."""
+class InvalidData(StorageError):
+    """The store refuses to keep this data (e.g. a document too large)."""
+
+    code = 400
 
 
 def get_connection_from_config(conf, url=None):

@@ -12,12 +12,15 @@ SELECTABLE_AGGREGATES = STANDARD_AGGREGATES + ('stddev', 'cardinality')
 CARDINALITY_FIELDS = ('resource_id', 'user_id', 'project_id', 'source')
 
 _NO_FEATURES = {
-    'meters': {'query': {'simple': False, 'metadata': False}},
-    'resources': {'query': {'simple': False, 'metadata': False}},
+    'meters': {'query': {'simple': False, 'metadata': False,
+                         'complex': False}},
+    'resources': {'query': {'simple': False, 'metadata': False,
+                            'complex': False}},
     'samples': {'query': {'simple': False, 'metadata': False,
                           'complex': False}},
     'statistics': {'groupby': False,
-                   'query': {'simple': False, 'metadata': False},
+                   'query': {'simple': False, 'metadata': False,
+                             'complex': False},
                    'aggregation': {'standard': False,
                                    'selectable': {
                                        name: False

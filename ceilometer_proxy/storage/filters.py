@@ -35,8 +35,8 @@ class SampleFilter(object):
         self.metaquery = metaquery or {}
 
     def __repr__(self):
-        fields = ', '.join('%s=%r' % (k, v) for k, v in sorted(vars(self).items())
-                           if v)
+        fields = ', '.join('%s=%r' % (k, v)
+                           for k, v in sorted(vars(self).items()) if v)
         return '<SampleFilter %s>' % fields
 
 

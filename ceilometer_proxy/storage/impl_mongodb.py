@@ -31,6 +31,11 @@ LOG = log.getLogger(__name__)
 
 DUPLICATE_KEY = 11000
 STREAM_BATCH = 20000
+# FerretDB v1 (SQLite) keeps one pooled SQL connection per matched update
+# until the whole update command ends, and its pool has 100: a command with
+# 100 or more matched updates deadlocks the server. Resource upserts are
+# therefore sent in commands of at most this many updates.
+UPDATES_PER_COMMAND = 40
 
 AVAILABLE_CAPABILITIES = {
     'meters': {'query': {'simple': True, 'metadata': True}},
@@ -120,7 +125,7 @@ class Connection(base.Connection):
 
     # -- writes -----------------------------------------------------------
 
-    @mongo_utils.translate_errors
+    @mongo_utils.writes
     def record_metering_data_batch(self, samples):
         if not samples:
             return 0
@@ -146,7 +151,7 @@ class Connection(base.Connection):
             errors = err.details.get('writeErrors', [])
             others = [e for e in errors if e.get('code') != DUPLICATE_KEY]
             if others:
-                raise storage.StorageError(others[0].get('errmsg'))
+                raise storage.InvalidData(others[0].get('errmsg'))
             return err.details.get('nInserted', 0)
 
     def _update_resources(self, docs):
@@ -185,7 +190,9 @@ class Connection(base.Connection):
                 {'_id': rid,
                  'last_sample_timestamp': {'$lte': newest['timestamp']}},
                 {'$set': {'metadata': newest['resource_metadata']}}))
-        self.resource.bulk_write(ops, ordered=True)
+        for start in range(0, len(ops), UPDATES_PER_COMMAND):
+            self.resource.bulk_write(ops[start:start + UPDATES_PER_COMMAND],
+                                     ordered=True)
 
     @mongo_utils.translate_errors
     def clear_expired_metering_data(self, ttl):
@@ -200,7 +207,7 @@ class Connection(base.Connection):
 
     # -- reads ------------------------------------------------------------
 
-    @mongo_utils.translate_errors
+    @mongo_utils.reads
     def get_meters(self, user=None, project=None, resource=None, source=None,
                    metaquery=None, limit=None):
         if limit == 0:
@@ -225,7 +232,7 @@ class Connection(base.Connection):
                     source=r.get('source'),
                     user_id=r.get('user_id'))
 
-    @mongo_utils.translate_errors
+    @mongo_utils.reads
     def get_samples(self, sample_filter, limit=None):
         if limit == 0:
             return
@@ -234,7 +241,7 @@ class Connection(base.Connection):
         yield from self._retrieve_samples(
             q, [('timestamp', pymongo.DESCENDING)], limit)
 
-    @mongo_utils.translate_errors
+    @mongo_utils.reads
     def query_samples(self, filter_expr=None, orderby=None, limit=None):
         if limit == 0:
             return
@@ -258,7 +265,7 @@ class Connection(base.Connection):
                 s.get('resource_metadata') or {})
             yield models.Sample(**{k: s.get(k) for k in models.Sample.FIELDS})
 
-    @mongo_utils.translate_errors
+    @mongo_utils.reads
     def get_resources(self, user=None, project=None, source=None,
                       start_timestamp=None, start_timestamp_op=None,
                       end_timestamp=None, end_timestamp_op=None,
@@ -327,7 +334,7 @@ class Connection(base.Connection):
                     last.get('resource_metadata') or {})))
         return found
 
-    @mongo_utils.translate_errors
+    @mongo_utils.reads
     def get_meter_statistics(self, sample_filter, period=None, groupby=None,
                              aggregate=None):
         q = mongo_utils.make_query_from_filter(sample_filter)

@@ -17,7 +17,8 @@ class Model(object):
             setattr(self, name, value)
 
     def as_dict(self):
-        return {k: v for k, v in self.__dict__.items() if not k.startswith('_')}
+        return {k: v for k, v in self.__dict__.items()
+                if not k.startswith('_')}
 
     def __eq__(self, other):
         return type(self) is type(other) and self.as_dict() == other.as_dict()

@@ -23,6 +23,10 @@ func main() {
 	listen := flag.String("listen-addr", "127.0.0.1:27017", "TCP address to listen on")
 	dataDir := flag.String("data-dir", "data", "directory holding the SQLite databases")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
+	// WAL with synchronous=NORMAL cannot corrupt the database; a power cut
+	// may lose the last transactions, which suits tests and quick starts.
+	pragmas := flag.String("sqlite-params", "_pragma=synchronous(normal)",
+		"query parameters added to the SQLite URI (e.g. SQLite pragmas)")
 	flag.Parse()
 
 	var level slog.Level
@@ -46,7 +50,7 @@ func main() {
 		Listener:  ferretdb.ListenerConfig{TCP: *listen},
 		Logger:    logger,
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
+		SQLiteURL: "file:" + abs + "/?" + *pragmas,
 	})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "cannot start FerretDB: %s\n", err)

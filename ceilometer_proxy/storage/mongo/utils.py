@@ -156,27 +156,44 @@ UNAVAILABLE_ERRORS = (pymongo.errors.AutoReconnect,
                       pymongo.errors.NetworkTimeout)
 
 
-def translate_errors(func):
-    """Raise storage.StorageUnavailable when the server cannot be reached.
+def _translated(err, refusal):
+    if isinstance(err, UNAVAILABLE_ERRORS):
+        return storage.StorageUnavailable(
+            'The metering store is unavailable: %s' % err)
+    details = getattr(err, 'details', None) or {}
+    return refusal('The metering store refused the request: %s'
+                   % details.get('errmsg', err))
 
-    Generators are wrapped too, since results are streamed after the
-    first call returns.
+
+def translate_errors(func=None, refusal=storage.StorageError):
+    """Translate pymongo errors into storage errors.
+
+    An unreachable server becomes StorageUnavailable (503); a command the
+    server refuses becomes ``refusal`` (InvalidQuery, 400, for reads whose
+    query came from the client). Generators are wrapped too, since results
+    are streamed after the first call returns.
     """
+    if func is None:
+        return functools.partial(translate_errors, refusal=refusal)
+    caught = UNAVAILABLE_ERRORS + (pymongo.errors.OperationFailure,)
+
     if inspect.isgeneratorfunction(func):
         @functools.wraps(func)
         def gen_wrapper(*args, **kwargs):
             try:
                 yield from func(*args, **kwargs)
-            except UNAVAILABLE_ERRORS as err:
-                raise storage.StorageUnavailable(
-                    'The metering store is unavailable: %s' % err) from err
+            except caught as err:
+                raise _translated(err, refusal) from err
         return gen_wrapper
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
-        except UNAVAILABLE_ERRORS as err:
-            raise storage.StorageUnavailable(
-                'The metering store is unavailable: %s' % err) from err
+        except caught as err:
+            raise _translated(err, refusal) from err
     return wrapper
+
+
+reads = translate_errors(refusal=storage.InvalidQuery)
+writes = translate_errors(refusal=storage.InvalidData)

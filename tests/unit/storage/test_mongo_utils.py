@@ -293,10 +293,33 @@ def test_generator_errors_are_translated_too():
         next(it)
 
 
-def test_other_errors_pass_through():
+def test_refused_commands_become_storage_errors():
     @utils.translate_errors
     def call():
         raise pymongo.errors.OperationFailure('bad query')
 
-    with pytest.raises(pymongo.errors.OperationFailure):
+    with pytest.raises(storage.StorageError) as caught:
+        call()
+    assert not isinstance(caught.value, storage.StorageUnavailable)
+    assert 'bad query' in str(caught.value)
+
+
+def test_refused_reads_are_client_errors():
+    @utils.reads
+    def call():
+        raise pymongo.errors.OperationFailure(
+            'x', code=2, details={'errmsg': 'bad $regex'})
+
+    with pytest.raises(storage.InvalidQuery) as caught:
+        call()
+    assert caught.value.code == 400
+    assert 'bad $regex' in str(caught.value)
+
+
+def test_other_errors_pass_through():
+    @utils.translate_errors
+    def call():
+        raise KeyError('not a store error')
+
+    with pytest.raises(KeyError):
         call()

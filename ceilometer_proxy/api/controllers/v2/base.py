@@ -13,6 +13,13 @@ from wsme import types as wtypes
 from ceilometer_proxy import utils
 
 operation_kind = ('lt', 'le', 'eq', 'ne', 'ge', 'gt')
+
+INT64_MIN = -2 ** 63
+INT64_MAX = 2 ** 63 - 1
+# Larger limits are the same as no limit; stores take at most int32 here.
+MAX_LIMIT = 2 ** 31 - 1
+# Literal types a query value may be guessed as when it has no q.type.
+GUESSED_TYPES = (str, int, float, bool, type(None))
 operation_kind_enum = wtypes.Enum(str, *operation_kind)
 
 
@@ -88,10 +95,10 @@ class Query(Base):
 
     _supported_types = ('integer', 'float', 'string', 'boolean', 'datetime')
     _converters = {'integer': int,
-                  'float': float,
-                  'boolean': _parse_bool,
-                  'string': str,
-                  'datetime': parse_timestamp}
+                   'float': float,
+                   'boolean': _parse_bool,
+                   'string': str,
+                   'datetime': parse_timestamp}
 
     _op = None
 
@@ -135,20 +142,47 @@ class Query(Base):
         value_type = forced_type or self.type
         if not value_type:
             try:
-                return ast.literal_eval(self.value)
+                guessed = ast.literal_eval(self.value)
             except (ValueError, SyntaxError, TypeError, MemoryError,
                     RecursionError):
                 return self.value
+            # Sets, dicts (which would read as operators) and other
+            # literals are not values a stored field can equal: text.
+            if isinstance(guessed, list) and all(
+                    isinstance(item, GUESSED_TYPES) for item in guessed):
+                return [storable(item) for item in guessed]
+            if not isinstance(guessed, GUESSED_TYPES):
+                return self.value
+            return storable(guessed)
         if value_type not in self._supported_types:
             raise ClientSideError(
                 'The data type %s is not supported. The supported data type '
                 'list is: %s' % (value_type, list(self._supported_types)))
         try:
-            return self._converters[value_type](self.value)
+            return storable(self._converters[value_type](self.value))
         except (ValueError, TypeError, OverflowError):
             raise ClientSideError(
                 'Unable to convert the value %s to the expected data type '
                 '%s.' % (self.value, value_type))
+
+
+def storable(value):
+    """A query value every MongoDB-wire server can encode and compare.
+
+    Integers beyond 64 bits become floats (they can only equal or order
+    against numbers as floats anyway); NaN, which matches nothing and
+    upsets some servers, is refused.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+        try:
+            return float(value)
+        except OverflowError:
+            raise ClientSideError('The number %s is out of range' % value)
+    if isinstance(value, float) and value != value:
+        raise ClientSideError('NaN is not a valid query value')
+    return value
 
 
 class JsonType(wtypes.UserType):
@@ -186,7 +220,7 @@ def positive_limit(limit, conf):
         return conf.api.default_api_return_limit
     if limit <= 0:
         raise ClientSideError('Limit must be positive')
-    return limit
+    return min(limit, MAX_LIMIT)
 
 
 def catch_overflow(func):

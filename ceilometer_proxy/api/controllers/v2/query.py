@@ -120,8 +120,10 @@ class ValidatedComplexQuery(object):
         if self.original_query.filter not in (wtypes.Unset, None):
             try:
                 self.filter_expr = json.loads(self.original_query.filter)
-                jsonschema.validate(self.filter_expr, self.schema)
-            except (ValueError, jsonschema.exceptions.ValidationError) as e:
+                jsonschema.Draft4Validator(self.schema).validate(
+                    self.filter_expr)
+            except (ValueError, RecursionError,
+                    jsonschema.exceptions.ValidationError) as e:
                 raise base.ClientSideError(
                     'Filter expression not valid: %s' % _short(e))
             self.filter_expr = self._normalise(self.filter_expr)
@@ -129,8 +131,10 @@ class ValidatedComplexQuery(object):
         if self.original_query.orderby not in (wtypes.Unset, None):
             try:
                 orderby = json.loads(self.original_query.orderby)
-                jsonschema.validate(orderby, self.orderby_schema)
-            except (ValueError, jsonschema.exceptions.ValidationError) as e:
+                jsonschema.Draft4Validator(self.orderby_schema).validate(
+                    orderby)
+            except (ValueError, RecursionError,
+                    jsonschema.exceptions.ValidationError) as e:
                 raise base.ClientSideError(
                     'Order-by expression not valid: %s' % _short(e))
             self.orderby = [{self._field(k): v.lower()}
@@ -154,9 +158,33 @@ class ValidatedComplexQuery(object):
         if op == 'not':
             return {op: self._normalise(operand)}
         field, value = list(operand.items())[0]
+        if field.startswith('metadata.') and not all(field.split('.')[1:]):
+            raise base.ClientSideError(
+                'Filter expression not valid: empty metadata key in %s'
+                % field)
         if field in TIMESTAMP_FIELDS:
             value = self._timestamp(value)
+        elif op == '=~':
+            value = self._regex(value)
+        elif isinstance(value, list):
+            value = [base.storable(v) for v in value]
+        else:
+            value = base.storable(value)
         return {op: {self._field(field): value}}
+
+    @staticmethod
+    def _regex(value):
+        if not isinstance(value, str):
+            raise base.ClientSideError(
+                'Filter expression not valid: =~ needs a regular expression '
+                'as text, not %r' % (value,))
+        try:
+            re.compile(value)
+        except re.error as err:
+            raise base.ClientSideError(
+                'Filter expression not valid: bad regular expression %r: %s'
+                % (value, err))
+        return value
 
     @staticmethod
     def _timestamp(value):

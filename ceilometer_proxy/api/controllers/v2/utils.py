@@ -26,6 +26,14 @@ def is_metadata_field(field):
         'resource_metadata.')
 
 
+def check_metadata_field(field):
+    """metadata.<a>[.<b>...]: every part of the key must be non-empty."""
+    parts = field.split('.')[1:]
+    if not parts or not all(parts):
+        raise wsme.exc.InvalidInput('field', field,
+                                    'metadata keys cannot be empty')
+
+
 def verify_query_segregation(query, auth_project=None):
     """A scoped caller may not name another project."""
     auth_project = auth_project or rbac.get_limited_to_project(
@@ -67,6 +75,9 @@ def validate_query(query, valid_keys, allow_timestamps=True):
     if allow_timestamps:
         keys.update(('timestamp', 'search_offset'))
     for q in query:
+        if q.field in (None, wsme.Unset) or q.value in (None, wsme.Unset):
+            raise wsme.exc.InvalidInput(
+                'q', q, 'every query needs a field and a value')
         if q.field in ('timestamp', 'search_offset'):
             continue
         key = TRANSLATION.get(q.field, q.field)
@@ -79,6 +90,7 @@ def validate_query(query, valid_keys, allow_timestamps=True):
                                         'unimplemented operator for %s'
                                         % q.field)
         if is_metadata_field(q.field):
+            check_metadata_field(q.field)
             q.get_value()
 
 
