@@ -4,7 +4,8 @@ Collections follow Ceilometer's MongoDB driver, so an existing Ceilometer
 database can be served as it is:
 
 - ``meter``: one document per sample (Ceilometer's metering message fields
-  plus ``recorded_at``), ``message_id`` unique so redelivery is harmless;
+  plus ``recorded_at``); new samples take their ``message_id`` as ``_id``,
+  so redelivery is harmless and lookups by id use the primary key;
 - ``resource``: one document per resource (``_id`` = resource id) with its
   latest metadata, owner, ``first/last_sample_timestamp`` kept by ``$min`` /
   ``$max`` on write and the ``meter`` list seen for it.
@@ -51,8 +52,6 @@ AVAILABLE_CAPABILITIES = {
 }
 
 METER_INDEXES = [
-    ('meter_message_id_idx', [('message_id', pymongo.ASCENDING)],
-     {'unique': True}),
     ('meter_name_timestamp_idx', [('counter_name', pymongo.ASCENDING),
                                   ('timestamp', pymongo.ASCENDING)], {}),
     ('meter_resource_name_timestamp_idx',
@@ -62,6 +61,7 @@ METER_INDEXES = [
      [('project_id', pymongo.ASCENDING), ('counter_name', pymongo.ASCENDING),
       ('timestamp', pymongo.ASCENDING)], {}),
     ('timestamp_idx', [('timestamp', pymongo.DESCENDING)], {}),
+    ('meter_message_id_idx', [('message_id', pymongo.ASCENDING)], {}),
 ]
 
 RESOURCE_INDEXES = [
@@ -110,7 +110,25 @@ class Connection(base.Connection):
         self.db.command('ping')
 
     @mongo_utils.translate_errors
+    def is_ferretdb(self):
+        return 'ferretdbVersion' in self.client.admin.command('buildInfo')
+
+    @mongo_utils.translate_errors
     def upgrade(self):
+        """Create the indexes (none on FerretDB: see below); idempotent."""
+        existing = set(self.db.list_collection_names())
+        for name in ('meter', 'resource'):
+            if name not in existing:
+                try:
+                    self.db.create_collection(name)
+                except pymongo.errors.CollectionInvalid:
+                    pass  # created meanwhile by another process
+        if self.is_ferretdb():
+            # FerretDB v1 (SQLite) pushes no filter but ``_id`` equality
+            # down to its tables: secondary indexes would cost every insert
+            # and serve no query.
+            LOG.info('FerretDB store: secondary indexes skipped')
+            return
         for coll, indexes in ((self.meter, METER_INDEXES),
                               (self.resource, RESOURCE_INDEXES)):
             existing = coll.index_information()
@@ -137,7 +155,7 @@ class Connection(base.Connection):
             doc['resource_metadata'] = mongo_utils.improve_keys(
                 doc.get('resource_metadata') or {})
             doc['recorded_at'] = now
-            doc.pop('_id', None)
+            doc['_id'] = doc['message_id']
             docs.append(doc)
         stored = self._insert_samples(docs)
         self._update_resources(docs)
@@ -238,8 +256,24 @@ class Connection(base.Connection):
             return
         q = mongo_utils.make_query_from_filter(sample_filter,
                                                require_meter=False)
+        if sample_filter.message_id:
+            yield from self._find_by_message_id(q.pop('message_id'), q)
+            return
         yield from self._retrieve_samples(
             q, [('timestamp', pymongo.DESCENDING)], limit)
+
+    def _find_by_message_id(self, message_id, conditions):
+        """One sample by id, through the primary key.
+
+        Samples stored by this driver have their message_id as _id; ones
+        written by Ceilometer itself have an ObjectId and are found by the
+        field. The other conditions are checked here, so the store is asked
+        only for ``_id`` (the one lookup FerretDB v1 does not scan for).
+        """
+        doc = (self.meter.find_one({'_id': message_id}) or
+               self.meter.find_one({'message_id': message_id}))
+        if doc is not None and mongo_utils.matches(doc, conditions):
+            yield self._to_sample(doc)
 
     @mongo_utils.reads
     def query_samples(self, filter_expr=None, orderby=None, limit=None):
@@ -256,14 +290,18 @@ class Connection(base.Connection):
         cursor = self.meter.find(query, sort=sort)
         if limit:
             cursor = cursor.limit(limit)
-        for s in cursor:
-            s.pop('_id', None)
-            s['counter_unit'] = s.get('counter_unit', '')
-            volume = s.get('counter_volume')
-            s['counter_volume'] = float(volume) if volume is not None else None
-            s['resource_metadata'] = mongo_utils.unquote_keys(
-                s.get('resource_metadata') or {})
-            yield models.Sample(**{k: s.get(k) for k in models.Sample.FIELDS})
+        for doc in cursor:
+            yield self._to_sample(doc)
+
+    @staticmethod
+    def _to_sample(doc):
+        values = {k: doc.get(k) for k in models.Sample.FIELDS}
+        values['counter_unit'] = values['counter_unit'] or ''
+        if values['counter_volume'] is not None:
+            values['counter_volume'] = float(values['counter_volume'])
+        values['resource_metadata'] = mongo_utils.unquote_keys(
+            values['resource_metadata'] or {})
+        return models.Sample(**values)
 
     @mongo_utils.reads
     def get_resources(self, user=None, project=None, source=None,

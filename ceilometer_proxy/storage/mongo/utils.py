@@ -96,6 +96,30 @@ def make_query_from_filter(sample_filter, require_meter=True):
     return q
 
 
+_RANGE_CHECKS = {'$gt': lambda a, b: a > b, '$gte': lambda a, b: a >= b,
+                 '$lt': lambda a, b: a < b, '$lte': lambda a, b: a <= b}
+
+
+def matches(doc, query):
+    """Whether a document satisfies a query of make_query_from_filter's
+    forms (equalities on dotted paths, timestamp ranges), checked in
+    Python."""
+    for path, wanted in query.items():
+        value = doc
+        for part in path.split('.'):
+            value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(wanted, dict):
+            for op, bound in wanted.items():
+                try:
+                    if value is None or not _RANGE_CHECKS[op](value, bound):
+                        return False
+                except TypeError:
+                    return False
+        elif value != wanted:
+            return False
+    return True
+
+
 def make_metaquery(metaquery, prefix=''):
     """Resource-collection form of {'metadata.x': v} constraints."""
     return {prefix + quote_metaquery_field(k): v
