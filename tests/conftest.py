@@ -53,4 +53,5 @@ def api(api_server, store):
     """An HTTP client on an emptied database (one per test)."""
     store.meter.delete_many({})
     store.resource.delete_many({})
+    store.summaries.summaries.delete_many({})
     return services.Client(api_server.url)

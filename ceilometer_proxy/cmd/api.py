@@ -49,22 +49,24 @@ def prepare_store(conf, backend):
             time.sleep(conf.database.retry_interval)
 
 
-def start_expirer(conf, backend):
-    """Delete expired samples periodically when a TTL is configured."""
-    ttl = conf.database.metering_time_to_live
-    interval = conf.database.expire_interval
-    if ttl <= 0 or interval <= 0:
+def start_housekeeping(conf, backend):
+    """Expire old samples and merge past summaries, periodically."""
+    interval = conf.database.housekeeping_interval
+    if interval <= 0:
         return None
 
     def run():
         while True:
-            try:
-                backend.clear_expired_metering_data(ttl)
-            except storage.StorageError as err:
-                LOG.warning('Expiry run failed: %s', err)
             time.sleep(interval)
+            try:
+                ttl = conf.database.metering_time_to_live
+                if ttl > 0:
+                    backend.clear_expired_metering_data(ttl)
+                backend.compact_summaries()
+            except storage.StorageError as err:
+                LOG.warning('Housekeeping failed: %s', err)
 
-    thread = threading.Thread(target=run, name='expirer', daemon=True)
+    thread = threading.Thread(target=run, name='housekeeping', daemon=True)
     thread.start()
     return thread
 
@@ -74,7 +76,7 @@ def main(argv=None):
     backend = api_app.load_backend(conf)
     if conf.api.mode == 'local':
         prepare_store(conf, backend)
-        start_expirer(conf, backend)
+        start_housekeeping(conf, backend)
     app = api_app.load_app(conf, backend)
     server = simple_server.make_server(conf.api.host, conf.api.port, app,
                                        server_class=ThreadedWSGIServer,

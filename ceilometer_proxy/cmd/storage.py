@@ -1,8 +1,9 @@
-"""ceilometer-proxy-dbsync: create the store's indexes; optionally expire.
+"""ceilometer-proxy-dbsync: prepare the store; optionally expire or rebuild.
 
 Safe to run any number of times. ``--expire`` deletes samples older than
 ``[database] metering_time_to_live`` (for cron, since TTL indexes are not
-portable across MongoDB-wire servers).
+portable across MongoDB-wire servers); ``--rebuild-summaries`` recomputes
+the statistics summaries from the raw samples.
 """
 
 import sys
@@ -19,6 +20,10 @@ CLI_OPTS = [
     cfg.BoolOpt('expire', default=False,
                 help='Also delete samples older than '
                      '[database] metering_time_to_live.'),
+    cfg.BoolOpt('rebuild-summaries', default=False,
+                help='Recompute the statistics summaries from all stored '
+                     'samples (after importing samples written by another '
+                     'program; stop writers first).'),
 ]
 
 
@@ -30,6 +35,9 @@ def main(argv=None):
     conn = storage.get_connection_from_config(conf)
     conn.upgrade()
     print('The store is ready: collections and indexes are in place.')
+    if conf.rebuild_summaries:
+        count = conn.rebuild_summaries()
+        print('Summaries rebuilt from %d samples.' % count)
     if conf.expire:
         ttl = conf.database.metering_time_to_live
         if ttl <= 0:

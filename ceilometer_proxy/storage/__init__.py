@@ -28,10 +28,18 @@ OPTS = [
                     'Enforced by `ceilometer-proxy-dbsync --expire` and the '
                     'API\'s expirer, since TTL indexes are not portable '
                     'across MongoDB-wire servers.'),
-    cfg.IntOpt('expire_interval',
+    cfg.IntOpt('housekeeping_interval',
                default=3600, min=0,
-               help='Seconds between expiry runs inside the API process when '
-                    'metering_time_to_live is set; 0 disables them.'),
+               help='Seconds between housekeeping runs inside the API '
+                    'process: expiry (when metering_time_to_live is set) '
+                    'and merging of past statistics summaries; 0 disables '
+                    'them.'),
+    cfg.BoolOpt('statistics_summaries',
+                default=True,
+                help='Answer statistics from the hourly summaries kept on '
+                     'write where the query allows it (raw samples at the '
+                     'edges and otherwise). Turn off if programs other than '
+                     'ceilometer-proxy write samples into the store.'),
     cfg.IntOpt('max_retries',
                default=10, min=-1,
                help='Attempts to reach the store at start-up (-1: forever).'),

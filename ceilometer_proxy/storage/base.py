@@ -74,6 +74,10 @@ class Connection(object):
         """Delete samples older than ``ttl`` seconds; return the count."""
         raise NotImplementedError()
 
+    def compact_summaries(self):
+        """Housekeeping of derived data; returns documents saved."""
+        return 0
+
     def get_resources(self, user=None, project=None, source=None,
                       start_timestamp=None, start_timestamp_op=None,
                       end_timestamp=None, end_timestamp_op=None,

@@ -8,7 +8,9 @@ database can be served as it is:
   so redelivery is harmless and lookups by id use the primary key;
 - ``resource``: one document per resource (``_id`` = resource id) with its
   latest metadata, owner, ``first/last_sample_timestamp`` kept by ``$min`` /
-  ``$max`` on write and the ``meter`` list seen for it.
+  ``$max`` on write and the ``meter`` list seen for it;
+- ``meter_summary``: hourly summaries of every series,
+  from which statistics are answered (storage.mongo.rollups).
 
 Only operations both MongoDB and FerretDB v1 implement are used: statistics
 are folded in Python from a projected cursor (storage.statistics) and
@@ -24,6 +26,8 @@ import pymongo.errors
 from ceilometer_proxy import storage
 from ceilometer_proxy.storage import base
 from ceilometer_proxy.storage import models
+from ceilometer_proxy.storage.mongo import rollups
+from ceilometer_proxy.storage.mongo import summary_store
 from ceilometer_proxy.storage.mongo import utils as mongo_utils
 from ceilometer_proxy.storage import statistics
 from ceilometer_proxy import utils
@@ -73,6 +77,13 @@ RESOURCE_INDEXES = [
     ('resource_project_idx', [('project_id', pymongo.ASCENDING)], {}),
 ]
 
+SUMMARY_INDEXES = [
+    ('summary_name_level_bucket_idx',
+     [('counter_name', pymongo.ASCENDING), ('level', pymongo.ASCENDING),
+      ('bucket', pymongo.ASCENDING)], {}),
+    ('summary_bucket_idx', [('bucket', pymongo.ASCENDING)], {}),
+]
+
 RESOURCE_SORT = [('user_id', pymongo.DESCENDING),
                  ('project_id', pymongo.DESCENDING),
                  ('last_sample_timestamp', pymongo.DESCENDING)]
@@ -101,6 +112,7 @@ class Connection(base.Connection):
         self.db = self.client.get_default_database('ceilometer')
         self.meter = self.db.meter
         self.resource = self.db.resource
+        self.summaries = summary_store.SummaryStore(self.db)
 
     def close(self):
         self.client.close()
@@ -117,12 +129,13 @@ class Connection(base.Connection):
     def upgrade(self):
         """Create the indexes (none on FerretDB: see below); idempotent."""
         existing = set(self.db.list_collection_names())
-        for name in ('meter', 'resource'):
+        for name in ('meter', 'resource', 'meter_summary'):
             if name not in existing:
                 try:
                     self.db.create_collection(name)
                 except pymongo.errors.CollectionInvalid:
                     pass  # created meanwhile by another process
+        self.summaries.initialise(self.meter)
         if self.is_ferretdb():
             # FerretDB v1 (SQLite) pushes no filter but ``_id`` equality
             # down to its tables: secondary indexes would cost every insert
@@ -130,12 +143,24 @@ class Connection(base.Connection):
             LOG.info('FerretDB store: secondary indexes skipped')
             return
         for coll, indexes in ((self.meter, METER_INDEXES),
-                              (self.resource, RESOURCE_INDEXES)):
+                              (self.resource, RESOURCE_INDEXES),
+                              (self.summaries.summaries, SUMMARY_INDEXES)):
             existing = coll.index_information()
             for name, keys, extra in indexes:
                 if name in existing:
                     continue
                 coll.create_index(keys, name=name, **extra)
+
+    @mongo_utils.translate_errors
+    def rebuild_summaries(self):
+        """Recompute statistics summaries from every stored sample."""
+        return self.summaries.rebuild(self.meter)
+
+    @mongo_utils.translate_errors
+    def compact_summaries(self):
+        """Merge the summaries of past hours; returns documents saved."""
+        return self.summaries.compact(rollups.floor_to(
+            utils.utcnow(), rollups.LEVELS[0]))
 
     def clear(self):
         """Drop the whole database (tests)."""
@@ -159,18 +184,21 @@ class Connection(base.Connection):
             docs.append(doc)
         stored = self._insert_samples(docs)
         self._update_resources(docs)
-        return stored
+        self.summaries.add(stored)
+        return len(stored)
 
     def _insert_samples(self, docs):
+        """Insert; return the documents that were new (not redelivered)."""
         try:
-            result = self.meter.insert_many(docs, ordered=False)
-            return len(result.inserted_ids)
+            self.meter.insert_many(docs, ordered=False)
+            return docs
         except pymongo.errors.BulkWriteError as err:
             errors = err.details.get('writeErrors', [])
             others = [e for e in errors if e.get('code') != DUPLICATE_KEY]
             if others:
                 raise storage.InvalidData(others[0].get('errmsg'))
-            return err.details.get('nInserted', 0)
+            seen = {e.get('index') for e in errors}
+            return [d for i, d in enumerate(docs) if i not in seen]
 
     def _update_resources(self, docs):
         latest = {}
@@ -188,29 +216,36 @@ class Connection(base.Connection):
                      'counter_type': doc['counter_type'],
                      'counter_unit': doc.get('counter_unit', '')}
             entry['meters'][tuple(meter.values())] = meter
+        # Metadata follows the newest sample: it is replaced only when this
+        # batch holds a sample newer than the stored last one. Reading the
+        # stored timestamps first (one query) keeps every update keyed by
+        # _id alone, which FerretDB looks up instead of scanning.
+        stored_last = {
+            r['_id']: r.get('last_sample_timestamp')
+            for r in self.resource.find(
+                {'_id': {'$in': list(latest)}},
+                projection={'last_sample_timestamp': True})}
         ops = []
         for rid, entry in latest.items():
             newest = entry['newest']
+            update = {'project_id': newest.get('project_id'),
+                      'user_id': newest.get('user_id'),
+                      'source': newest.get('source')}
+            last = stored_last.get(rid)
+            if last is None or last <= newest['timestamp']:
+                update['metadata'] = newest['resource_metadata']
             ops.append(pymongo.UpdateOne(
                 {'_id': rid},
-                {'$set': {'project_id': newest.get('project_id'),
-                          'user_id': newest.get('user_id'),
-                          'source': newest.get('source')},
+                {'$set': update,
                  '$min': {'first_sample_timestamp':
                           entry['oldest']['timestamp']},
                  '$max': {'last_sample_timestamp': newest['timestamp']},
                  '$addToSet': {'meter': {
                      '$each': list(entry['meters'].values())}}},
                 upsert=True))
-            # Metadata follows the newest sample: only replace it if no
-            # later sample was recorded meanwhile.
-            ops.append(pymongo.UpdateOne(
-                {'_id': rid,
-                 'last_sample_timestamp': {'$lte': newest['timestamp']}},
-                {'$set': {'metadata': newest['resource_metadata']}}))
         for start in range(0, len(ops), UPDATES_PER_COMMAND):
             self.resource.bulk_write(ops[start:start + UPDATES_PER_COMMAND],
-                                     ordered=True)
+                                     ordered=False)
 
     @mongo_utils.translate_errors
     def clear_expired_metering_data(self, ttl):
@@ -219,6 +254,7 @@ class Connection(base.Connection):
         cutoff = utils.utcnow() - datetime.timedelta(seconds=ttl)
         removed = self.meter.delete_many({'timestamp': {'$lt': cutoff}})
         self.resource.delete_many({'last_sample_timestamp': {'$lt': cutoff}})
+        self.summaries.expire(self.meter, cutoff)
         LOG.info('Expired %d samples older than %s', removed.deleted_count,
                  cutoff)
         return removed.deleted_count
@@ -376,6 +412,11 @@ class Connection(base.Connection):
     def get_meter_statistics(self, sample_filter, period=None, groupby=None,
                              aggregate=None):
         q = mongo_utils.make_query_from_filter(sample_filter)
+        if (self.conf.database.statistics_summaries and
+                rollups.usable_for(sample_filter, groupby, aggregate) and
+                self.summaries.complete()):
+            return self.summaries.statistics(self.meter, sample_filter, q,
+                                             period, groupby, aggregate)
         origin = sample_filter.start_timestamp
         if period and origin is None:
             first = self.meter.find_one(q, projection={'timestamp': True},

@@ -134,6 +134,43 @@ class StatisticsBuilder(object):
             for field in card_fields:
                 bucket.distinct[field].add(_get_path(doc, field))
 
+    def add_summaries(self, summaries):
+        """Fold pre-aggregated summaries in (see storage.mongo.rollups).
+
+        Each has ``bucket`` (its start; it must lie wholly inside one
+        period), ``count``, ``sum``, ``min``, ``max``, ``first``, ``last``,
+        ``counter_unit`` and the group fields. They carry no squares, so a
+        query asking for stddev must not use them.
+        """
+        if any(a.func == 'stddev' for a in self.aggregates):
+            raise ValueError('stddev cannot be computed from summaries')
+        period_us = self.period * 1000000
+        for doc in summaries:
+            if not doc.get('count'):
+                continue
+            if self.period:
+                delta = doc['bucket'] - self.origin
+                index = ((delta.days * 86400 + delta.seconds) * 1000000
+                         + delta.microseconds) // period_us
+            else:
+                index = 0
+            key = (index, doc.get('counter_unit'),
+                   tuple(_get_path(doc, g) for g in self.groupby))
+            bucket = self._buckets.get(key)
+            if bucket is None:
+                bucket = self._buckets[key] = _Bucket(
+                    self.cardinality_fields, 0.0)
+            bucket.count += doc['count']
+            bucket.total += doc['sum']
+            bucket.low = min(bucket.low, doc['min'])
+            bucket.high = max(bucket.high, doc['max'])
+            if bucket.first is None or doc['first'] < bucket.first:
+                bucket.first = doc['first']
+            if bucket.last is None or doc['last'] > bucket.last:
+                bucket.last = doc['last']
+            for field in self.cardinality_fields:
+                bucket.distinct[field].add(_get_path(doc, field))
+
     def results(self):
         """Statistics ordered by period start, then group values."""
         origin = self.origin

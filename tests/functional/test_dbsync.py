@@ -71,3 +71,41 @@ def test_dbsync_expire_deletes_only_old_samples(mongodb_url):
     finally:
         conn.clear()
         conn.close()
+
+
+def test_samples_written_by_another_program_need_a_summary_rebuild(
+        mongodb_url):
+    from ceilometer_proxy import service
+    from ceilometer_proxy import storage
+
+    name = services.unique_db_name('legacy')
+    url = services.db_url(mongodb_url, name)
+    client = services.mongo_client(mongodb_url)
+    start = datetime.datetime(2015, 6, 1, 8, 0)
+    # As Ceilometer's own collector stored them: ObjectId keys, no summaries.
+    client[name].meter.insert_many([
+        dict(services.make_message('cpu', float(i), 'vm-%d' % (i % 3),
+                                   start + datetime.timedelta(minutes=i)))
+        for i in range(120)])
+    conf = service.prepare_service([], config_files=[])
+    conn = storage.get_connection_from_config(conf, url)
+    try:
+        conn.upgrade()
+        assert not conn.summaries.complete()
+        f = storage.SampleFilter(meter='cpu')
+        stats = conn.get_meter_statistics(f)
+        assert (stats[0].count, stats[0].sum) == (120, float(sum(range(120))))
+
+        result = run_dbsync(url, '--rebuild-summaries')
+        assert result.returncode == 0, result.stderr
+        assert 'rebuilt from 120 samples' in result.stdout
+        assert conn.summaries.complete()
+        assert client[name].meter_summary.count_documents({}) == 6
+        stats = conn.get_meter_statistics(f, 3600, ['resource_id'])
+        assert sum(s.count for s in stats) == 120
+        assert {s.groupby['resource_id'] for s in stats} == {
+            'vm-0', 'vm-1', 'vm-2'}
+    finally:
+        conn.clear()
+        conn.close()
+        client.close()
