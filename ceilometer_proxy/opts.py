@@ -4,7 +4,9 @@ never disagree."""
 
 import itertools
 
+from ceilometer_proxy.alarm import storage as alarm_storage
 from ceilometer_proxy.api import app as api_app
+from ceilometer_proxy.api.controllers.v2 import alarm_checks
 from ceilometer_proxy.api.controllers.v2 import meters
 from ceilometer_proxy import signing
 from ceilometer_proxy import storage
@@ -13,7 +15,8 @@ from ceilometer_proxy import storage
 def list_opts():
     return [
         ('DEFAULT', itertools.chain(meters.OPTS)),
+        ('alarm', itertools.chain(alarm_checks.OPTS)),
         ('api', itertools.chain(api_app.OPTS)),
-        ('database', itertools.chain(storage.OPTS)),
+        ('database', itertools.chain(storage.OPTS, alarm_storage.OPTS)),
         ('publisher', itertools.chain(signing.OPTS)),
     ]

@@ -15,6 +15,7 @@ from oslo_log import log
 from paste import deploy
 import pecan
 
+from ceilometer_proxy.alarm import storage as alarm_storage
 from ceilometer_proxy.api import hooks
 from ceilometer_proxy.api import middleware
 from ceilometer_proxy import storage
@@ -49,6 +50,7 @@ OPTS = [
 
 _CONFIGS = {}
 _BACKENDS = {}
+_ALARM_BACKENDS = {}
 _CONFIGS_LOCK = threading.Lock()
 ETC_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..',
                                        'etc', 'ceilometer-proxy'))
@@ -75,12 +77,23 @@ def load_backend(conf):
                     % conf.api.mode)
 
 
-def setup_app(conf, backend=None):
+def load_alarm_backend(conf):
+    """The alarm store of this API's mode."""
+    if conf.api.mode == 'local':
+        return alarm_storage.get_connection_from_config(conf)
+    raise cfg.Error('[api] mode = %s is not available in this build'
+                    % conf.api.mode)
+
+
+def setup_app(conf, backend=None, alarm_backend=None):
     """The pecan application (no paste filters around it)."""
     if backend is None:
         backend = load_backend(conf)
+    if alarm_backend is None:
+        alarm_backend = load_alarm_backend(conf)
     app_hooks = [hooks.ConfigHook(conf),
                  hooks.BackendHook(backend),
+                 hooks.AlarmBackendHook(alarm_backend),
                  hooks.RequestShapeHook(),
                  hooks.TranslationHook()]
     return pecan.make_app(
@@ -106,12 +119,14 @@ def find_paste_config(conf):
     raise cfg.ConfigFilesNotFoundError([path])
 
 
-def load_app(conf, backend=None):
+def load_app(conf, backend=None, alarm_backend=None):
     """The whole WSGI pipeline named by ``[api] auth_mode``."""
     paste_file = find_paste_config(conf)
     key = register_conf(conf)
     if backend is not None:
         _BACKENDS[key] = backend
+    if alarm_backend is not None:
+        _ALARM_BACKENDS[key] = alarm_backend
     LOG.info('WSGI pipeline %s from %s', conf.api.auth_mode, paste_file)
     return deploy.loadapp('config:' + paste_file,
                           name='ceilometer-proxy+' + conf.api.auth_mode,
@@ -122,7 +137,8 @@ def app_factory(global_config, **local_conf):
     """paste.deploy factory of the pecan application."""
     key = global_config['configkey']
     conf = get_registered_conf(key)
-    return setup_app(conf, _BACKENDS.pop(key, None))
+    return setup_app(conf, _BACKENDS.pop(key, None),
+                     _ALARM_BACKENDS.pop(key, None))
 
 
 def build_wsgi_app(argv=None, config_files=None):

@@ -32,6 +32,16 @@ class BackendHook(hooks.PecanHook):
         state.request.storage_conn = self.conn
 
 
+class AlarmBackendHook(hooks.PecanHook):
+    """Attach the alarm store (``request.alarm_storage_conn``)."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def before(self, state):
+        state.request.alarm_storage_conn = self.conn
+
+
 class TranslationHook(hooks.PecanHook):
     """Hand a ClientSideError's text to the error middleware."""
 

@@ -74,10 +74,13 @@ def start_housekeeping(conf, backend):
 def main(argv=None):
     conf = service.prepare_service(sys.argv[1:] if argv is None else argv)
     backend = api_app.load_backend(conf)
+    alarm_backend = api_app.load_alarm_backend(conf)
     if conf.api.mode == 'local':
-        prepare_store(conf, backend)
+        # An unreachable store was waited for once already.
+        if prepare_store(conf, backend):
+            prepare_store(conf, alarm_backend)
         start_housekeeping(conf, backend)
-    app = api_app.load_app(conf, backend)
+    app = api_app.load_app(conf, backend, alarm_backend)
     server = simple_server.make_server(conf.api.host, conf.api.port, app,
                                        server_class=ThreadedWSGIServer,
                                        handler_class=_QuietHandler)

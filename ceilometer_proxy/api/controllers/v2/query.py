@@ -16,6 +16,8 @@ from pecan import rest
 from wsme import types as wtypes
 import wsmeext.pecan as wsme_pecan
 
+from ceilometer_proxy.alarm.storage import models as alarm_models
+from ceilometer_proxy.api.controllers.v2 import alarms
 from ceilometer_proxy.api.controllers.v2 import base
 from ceilometer_proxy.api.controllers.v2 import samples
 from ceilometer_proxy.api import rbac
@@ -248,7 +250,46 @@ class QuerySamplesController(rest.RestController):
                                    query.limit)]
 
 
+class QueryAlarmHistoryController(rest.RestController):
+    """Provides complex query possibilities for alarm history."""
+
+    @wsme_pecan.wsexpose([alarms.AlarmChange], body=ComplexQuery)
+    def post(self, body):
+        """Define query for retrieving AlarmChange data.
+
+        :param body: Query rules for the alarm history to be returned.
+        """
+        rbac.enforce('query_alarm_history', pecan.request)
+        query = ValidatedComplexQuery(body, alarm_models.AlarmChange)
+        query.validate(visibility_field='on_behalf_of')
+        conn = pecan.request.alarm_storage_conn
+        return [alarms.AlarmChange.from_db_model(c) for c in
+                conn.query_alarm_history(query.filter_expr, query.orderby,
+                                         query.limit)]
+
+
+class QueryAlarmsController(rest.RestController):
+    """Provides complex query possibilities for alarms."""
+
+    history = QueryAlarmHistoryController()
+
+    @wsme_pecan.wsexpose([alarms.Alarm], body=ComplexQuery)
+    def post(self, body):
+        """Define query for retrieving Alarm data.
+
+        :param body: Query rules for the alarms to be returned.
+        """
+        rbac.enforce('query_alarm', pecan.request)
+        query = ValidatedComplexQuery(body, alarm_models.Alarm)
+        query.validate(visibility_field='project_id')
+        conn = pecan.request.alarm_storage_conn
+        return [alarms.Alarm.from_db_model(a) for a in
+                conn.query_alarms(query.filter_expr, query.orderby,
+                                  query.limit)]
+
+
 class QueryController(rest.RestController):
     """Root of /v2/query."""
 
     samples = QuerySamplesController()
+    alarms = QueryAlarmsController()

@@ -1,5 +1,6 @@
 """/v2: one sub-controller per resource."""
 
+from ceilometer_proxy.api.controllers.v2 import alarms
 from ceilometer_proxy.api.controllers.v2 import capabilities
 from ceilometer_proxy.api.controllers.v2 import meters
 from ceilometer_proxy.api.controllers.v2 import query
@@ -15,3 +16,4 @@ class V2Controller(object):
     samples = samples.SamplesController()
     query = query.QueryController()
     capabilities = capabilities.CapabilitiesController()
+    alarms = alarms.AlarmsController()
