@@ -46,6 +46,10 @@ OPTS = [
     cfg.FloatOpt('retry_interval',
                  default=2.0, min=0,
                  help='Seconds between start-up connection attempts.'),
+    cfg.FloatOpt('socket_timeout',
+                 default=120.0, min=1,
+                 help='Seconds to wait for any one answer of the store; a '
+                      'store that stops answering gives 503 after it.'),
     cfg.FloatOpt('server_timeout',
                  default=3.0, min=0.1,
                  help='Seconds a request waits for an unreachable store '

@@ -37,10 +37,10 @@ LOG = log.getLogger(__name__)
 DUPLICATE_KEY = 11000
 STREAM_BATCH = 20000
 # FerretDB v1 (SQLite) keeps one pooled SQL connection per matched update
-# until the whole update command ends, and its pool has 100: a command with
-# 100 or more matched updates deadlocks the server. Resource upserts are
-# therefore sent in commands of at most this many updates.
-UPDATES_PER_COMMAND = 40
+# until the whole update command ends, and its pool (per database) has 100:
+# concurrent commands holding 100 between them deadlock the server. On it,
+# resource upserts go one per command; MongoDB takes them in large bulks.
+UPDATES_PER_COMMAND = {True: 1, False: 1000}
 
 AVAILABLE_CAPABILITIES = {
     'meters': {'query': {'simple': True, 'metadata': True}},
@@ -108,7 +108,10 @@ class Connection(base.Connection):
         timeout_ms = int(conf.database.server_timeout * 1000)
         self.client = pymongo.MongoClient(
             url, tz_aware=False, serverSelectionTimeoutMS=timeout_ms,
-            connectTimeoutMS=timeout_ms, appname='ceilometer-proxy')
+            connectTimeoutMS=timeout_ms,
+            socketTimeoutMS=int(conf.database.socket_timeout * 1000),
+            appname='ceilometer-proxy')
+        self._ferretdb = None
         self.db = self.client.get_default_database('ceilometer')
         self.meter = self.db.meter
         self.resource = self.db.resource
@@ -123,7 +126,10 @@ class Connection(base.Connection):
 
     @mongo_utils.translate_errors
     def is_ferretdb(self):
-        return 'ferretdbVersion' in self.client.admin.command('buildInfo')
+        if self._ferretdb is None:
+            self._ferretdb = 'ferretdbVersion' in self.client.admin.command(
+                'buildInfo')
+        return self._ferretdb
 
     @mongo_utils.translate_errors
     def upgrade(self):
@@ -243,9 +249,9 @@ class Connection(base.Connection):
                  '$addToSet': {'meter': {
                      '$each': list(entry['meters'].values())}}},
                 upsert=True))
-        for start in range(0, len(ops), UPDATES_PER_COMMAND):
-            self.resource.bulk_write(ops[start:start + UPDATES_PER_COMMAND],
-                                     ordered=False)
+        step = UPDATES_PER_COMMAND[self.is_ferretdb()]
+        for start in range(0, len(ops), step):
+            self.resource.bulk_write(ops[start:start + step], ordered=False)
 
     @mongo_utils.translate_errors
     def clear_expired_metering_data(self, ttl):

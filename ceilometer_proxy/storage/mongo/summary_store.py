@@ -130,8 +130,12 @@ class SummaryStore(object):
         """Statistics from summaries plus raw samples at the edges."""
         dims = {k: v for k, v in query.items() if k in rollups.DIMENSIONS}
         origin = sample_filter.start_timestamp
+        known = None
         if period and origin is None:
-            origin = self._first_timestamp(meter, sample_filter, query, dims)
+            # The origin is the first matching sample: read the summaries
+            # once, take it from them, and reuse them below.
+            origin, known = self._first_timestamp(meter, sample_filter,
+                                                  query, dims)
             if origin is None:
                 return []
         plan = rollups.plan(sample_filter.start_timestamp,
@@ -144,10 +148,15 @@ class SummaryStore(object):
             period=period, origin=origin, groupby=groupby,
             aggregates=aggregates)
         if plan.level is not None:
+            if known is not None and plan.level == rollups.LEVELS[-1]:
+                docs = known
+            else:
+                docs = self._summaries(plan.level, dims, plan.start, plan.end)
             builder.add_summaries(
-                doc for doc in self._summaries(plan.level, dims, plan.start,
-                                               plan.end)
-                if doc['bucket'] not in plan.skip)
+                doc for doc in docs
+                if doc['bucket'] not in plan.skip and
+                (plan.start is None or doc['bucket'] >= plan.start) and
+                (plan.end is None or doc['bucket'] < plan.end))
         if plan.raw:
             raw = {k: v for k, v in query.items() if k != 'timestamp'}
             ranges = [mongo_utils.make_timestamp_range(s, e, so, eo)
@@ -174,22 +183,25 @@ class SummaryStore(object):
             SUMMARY_FIELDS, True), batch_size=REBUILD_BATCH)
 
     def _first_timestamp(self, meter, sample_filter, query, dims):
-        """The first sample the query matches, mostly from summaries."""
-        finest = rollups.LEVELS[-1]
+        """The first sample the query matches, and the summaries read.
+
+        Summaries cover whole buckets up to the query's end; only when
+        none match is the raw tail after the last whole bucket read.
+        """
+        level = rollups.LEVELS[-1]
         end = sample_filter.end_timestamp
         covered_end = None
         if end is not None:
             last = end if sample_filter.end_timestamp_op == 'le' else (
                 end - rollups.MS)
-            covered_end = rollups.floor_to(last + rollups.MS, finest)
-        firsts = [d['first'] for d in self._summaries(finest, dims, None,
-                                                      covered_end)]
-        if firsts:
-            return min(firsts)
+            covered_end = rollups.floor_to(last + rollups.MS, level)
+        docs = list(self._summaries(level, dims, None, covered_end))
+        if docs:
+            return min(d['first'] for d in docs), docs
         if covered_end is None:
-            return None
+            return None, docs
         edge = dict(query, timestamp=mongo_utils.make_timestamp_range(
             covered_end, end, 'ge', sample_filter.end_timestamp_op))
         doc = meter.find_one(edge, projection={'timestamp': True},
                              sort=[('timestamp', 1)])
-        return doc['timestamp'] if doc else None
+        return (doc['timestamp'] if doc else None), docs

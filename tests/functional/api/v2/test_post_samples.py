@@ -129,3 +129,23 @@ def test_batch_of_thousands_is_stored(api):
     stats = api.get_json('/v2/meters/apples/statistics')
     assert stats[0]['count'] == 3000
     assert stats[0]['sum'] == sum(range(3000))
+
+
+def test_concurrent_batches_over_many_resources_are_all_stored(api):
+    import concurrent.futures
+
+    def post(worker):
+        batch = [sample(resource_id='vm-%d-%d' % (worker, i % 120),
+                        counter_volume=i) for i in range(600)]
+        resp = api.session.post(api.base_url + '/v2/meters/apples',
+                                json=batch, timeout=120)
+        return resp.status_code
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        codes = list(pool.map(post, range(4)))
+    assert codes == [201] * 4
+    stats = api.get_json('/v2/meters/apples/statistics',
+                         groupby=['resource_id'])
+    assert len(stats) == 4 * 120
+    assert sum(s['count'] for s in stats) == 2400
+    assert len(api.get_json('/v2/resources', limit=1000)) == 480
