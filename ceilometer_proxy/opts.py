@@ -4,6 +4,9 @@ never disagree."""
 
 import itertools
 
+from ceilometer_proxy.alarm import coordination
+from ceilometer_proxy.alarm import notifier
+from ceilometer_proxy.alarm import service as alarm_service
 from ceilometer_proxy.alarm import storage as alarm_storage
 from ceilometer_proxy.api import app as api_app
 from ceilometer_proxy.api.controllers.v2 import alarm_checks
@@ -15,8 +18,10 @@ from ceilometer_proxy import storage
 def list_opts():
     return [
         ('DEFAULT', itertools.chain(meters.OPTS)),
-        ('alarm', itertools.chain(alarm_checks.OPTS)),
+        ('alarm', itertools.chain(alarm_checks.OPTS, alarm_service.OPTS,
+                                  notifier.OPTS)),
         ('api', itertools.chain(api_app.OPTS)),
+        ('coordination', itertools.chain(coordination.OPTS)),
         ('database', itertools.chain(storage.OPTS, alarm_storage.OPTS)),
         ('publisher', itertools.chain(signing.OPTS)),
     ]
