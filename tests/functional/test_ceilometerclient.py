@@ -394,3 +394,41 @@ def test_sample_create_invalid_type_fails(cli, http, seeded):
     assert '(HTTP 400)' in message
     assert http.get_json('/v2/meters/%s' % METER,
                          q=[{'field': 'resource_id', 'value': 'res-c'}]) == []
+
+
+def test_threshold_alarm_round_trip(cli, seeded):
+    shown = cli.mapping(
+        'alarm-threshold-create', '--name', 'cpu-high', '-m', METER,
+        '--threshold', '70', '--comparison-operator', 'gt',
+        '--statistic', 'avg', '--period', '600', '--evaluation-periods', '3',
+        '-q', 'resource_id=res-a',
+        '--time-constraint', 'name=lunch;start=0 12 * * *;duration=3600')
+    alarm_id = shown['alarm_id']
+    assert shown['name'] == 'cpu-high'
+    assert shown['meter_name'] == METER
+    assert float(shown['threshold']) == 70.0
+    assert shown['query'] == 'resource_id == res-a'
+    assert shown['state'] == 'insufficient data'
+
+    rows = cli.table('alarm-list')
+    assert [(r['Alarm ID'], r['Name'], r['State']) for r in rows] == [
+        (alarm_id, 'cpu-high', 'insufficient data')]
+    assert rows[0]['Alarm condition'] == (
+        'avg(%s) > 70.0 during 3 x 600s' % METER)
+
+    shown = cli.mapping('alarm-threshold-update', alarm_id,
+                        '--threshold', '85')
+    assert float(shown['threshold']) == 85.0
+    assert shown['query'] == 'resource_id == res-a'
+
+    cli.run('alarm-state-set', alarm_id, '--state', 'alarm')
+    assert cli.mapping('alarm-state-get', alarm_id) == {'state': 'alarm'}
+    history = cli.table('alarm-history', alarm_id)
+    types = [r['Type'] for r in history if r['Type']]
+    assert 'creation' in types
+    assert 'state transition' in types
+
+    cli.run('alarm-delete', alarm_id)
+    proc = cli.run('alarm-show', alarm_id, ok=False)
+    assert proc.returncode != 0
+    assert cli_error(proc.stderr) == 'Alarm not found: %s' % alarm_id
