@@ -41,6 +41,7 @@ genconfig: venv
 bench: venv ferretdb
 	$(PY) bench/ingest.py
 	$(PY) bench/statistics.py
+	$(PY) bench/evaluator.py
 
 clean:
 	rm -rf $(VENV) .state .pytest_cache

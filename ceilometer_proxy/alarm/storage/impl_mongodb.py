@@ -130,6 +130,11 @@ class Connection(base.Connection):
                    limit=None, sort=None):
         q = _alarm_filter(name, user, state, meter, project, enabled,
                           alarm_id, alarm_type, severity, exclude)
+        if alarm_id is not None and set(q) == {'_id'}:
+            # A lookup by id alone goes by the primary key, unsorted (a
+            # sort would make FerretDB scan every alarm).
+            doc = self.alarm.find_one({'_id': alarm_id})
+            return [_to_alarm(doc)] if doc is not None and limit != 0 else []
         return self._find_alarms(q, _sort_spec(sort, NEWEST_FIRST), limit)
 
     def _find_alarms(self, query, sort, limit):
