@@ -28,14 +28,14 @@ _NO_FEATURES = {
 }
 
 
-class Connection(object):
-    """Base class of storage drivers.
+class Driver(object):
+    """What every driver (metering or alarm storage) has.
 
     :param conf: the service's ConfigOpts.
     :param url: the connection URL that selected this driver.
     """
 
-    CAPABILITIES = _NO_FEATURES
+    CAPABILITIES = {}
     STORAGE_CAPABILITIES = {'storage': {'production_ready': False}}
 
     def __init__(self, conf, url):
@@ -61,6 +61,12 @@ class Connection(object):
 
     def close(self):
         """Release the connection."""
+
+
+class Connection(Driver):
+    """Base class of metering storage drivers."""
+
+    CAPABILITIES = _NO_FEATURES
 
     def record_metering_data_batch(self, samples):
         """Store metering messages (dicts in Ceilometer's message shape).

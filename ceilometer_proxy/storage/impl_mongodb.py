@@ -105,14 +105,9 @@ class Connection(base.Connection):
 
     def __init__(self, conf, url):
         super().__init__(conf, url)
-        timeout_ms = int(conf.database.server_timeout * 1000)
-        self.client = pymongo.MongoClient(
-            url, tz_aware=False, serverSelectionTimeoutMS=timeout_ms,
-            connectTimeoutMS=timeout_ms,
-            socketTimeoutMS=int(conf.database.socket_timeout * 1000),
-            appname='ceilometer-proxy')
+        self.client, self.db = mongo_utils.connect(conf, url,
+                                                   'ceilometer-proxy')
         self._ferretdb = None
-        self.db = self.client.get_default_database('ceilometer')
         self.meter = self.db.meter
         self.resource = self.db.resource
         self.summaries = summary_store.SummaryStore(self.db)

@@ -6,7 +6,7 @@ more than ``get_alarms(enabled=True)`` to find its work and
 state with a history entry.
 """
 
-from ceilometer_proxy import utils
+from ceilometer_proxy.storage import base as storage_base
 
 _NO_FEATURES = {
     'alarms': {'query': {'simple': False, 'complex': False},
@@ -14,39 +14,10 @@ _NO_FEATURES = {
 }
 
 
-class Connection(object):
-    """Base class of alarm storage drivers.
-
-    :param conf: the service's ConfigOpts.
-    :param url: the connection URL that selected this driver.
-    """
+class Connection(storage_base.Driver):
+    """Base class of alarm storage drivers."""
 
     CAPABILITIES = _NO_FEATURES
-    STORAGE_CAPABILITIES = {'storage': {'production_ready': False}}
-
-    def __init__(self, conf, url):
-        self.conf = conf
-        self.url = url
-
-    @classmethod
-    def get_capabilities(cls):
-        """Features of the alarm API this driver can serve (nested dict)."""
-        return cls.CAPABILITIES
-
-    @classmethod
-    def get_storage_capabilities(cls):
-        """Properties of the store itself (nested dict)."""
-        return cls.STORAGE_CAPABILITIES
-
-    @staticmethod
-    def merge_capabilities(base, updates):
-        return utils.update_nested(base, updates)
-
-    def upgrade(self):
-        """Create collections and indexes; safe to run again."""
-
-    def close(self):
-        """Release the connection."""
 
     def get_alarms(self, name=None, user=None, state=None, meter=None,
                    project=None, enabled=None, alarm_id=None,

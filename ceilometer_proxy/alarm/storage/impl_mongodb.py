@@ -94,11 +94,8 @@ class Connection(base.Connection):
 
     def __init__(self, conf, url):
         super().__init__(conf, url)
-        timeout_ms = int(conf.database.server_timeout * 1000)
-        self.client = pymongo.MongoClient(
-            url, tz_aware=False, serverSelectionTimeoutMS=timeout_ms,
-            connectTimeoutMS=timeout_ms, appname='ceilometer-proxy-alarms')
-        self.db = self.client.get_default_database('ceilometer')
+        self.client, self.db = mongo_utils.connect(
+            conf, url, 'ceilometer-proxy-alarms')
         self.alarm = self.db.alarm
         self.alarm_history = self.db.alarm_history
 

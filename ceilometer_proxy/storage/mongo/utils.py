@@ -96,6 +96,21 @@ def make_query_from_filter(sample_filter, require_meter=True):
     return q
 
 
+def connect(conf, url, appname):
+    """(client, database) for a mongodb:// URL with the [database] timeouts.
+
+    Every driver uses it, so that an unreachable store fails within
+    ``server_timeout`` and a silent one within ``socket_timeout``.
+    """
+    timeout_ms = int(conf.database.server_timeout * 1000)
+    client = pymongo.MongoClient(
+        url, tz_aware=False, serverSelectionTimeoutMS=timeout_ms,
+        connectTimeoutMS=timeout_ms,
+        socketTimeoutMS=int(conf.database.socket_timeout * 1000),
+        appname=appname)
+    return client, client.get_default_database('ceilometer')
+
+
 _RANGE_CHECKS = {'$gt': lambda a, b: a > b, '$gte': lambda a, b: a >= b,
                  '$lt': lambda a, b: a < b, '$lte': lambda a, b: a <= b}
 
