@@ -53,6 +53,18 @@ def _tail(path, size=3000):
         return f.read().decode('utf-8', 'replace')
 
 
+def stop_process(proc, grace=10):
+    """Terminate a child process, killing it if it lingers."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 class FerretDB(object):
     """A FerretDB process with its own data directory."""
 
@@ -80,13 +92,7 @@ class FerretDB(object):
         return self
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         self.proc = None
 
     def cleanup(self):
@@ -96,7 +102,7 @@ class FerretDB(object):
 
 
 def mongodb_base_url():
-    """(url, server-or-None): an external MongoDB if configured."""
+    """The URL of an external MongoDB to test against, if configured."""
     return os.environ.get('CEILOMETER_PROXY_TEST_MONGODB_URL')
 
 
@@ -154,13 +160,7 @@ class ApiServer(object):
         return self
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         self.proc = None
 
     def cleanup(self):
