@@ -79,16 +79,20 @@ class InvalidData(StorageError):
     code = 400
 
 
+def load_driver(namespace, conf, url):
+    """The driver of ``namespace`` named by the URL's scheme, connected."""
+    scheme = parse.urlsplit(url).scheme
+    LOG.debug('Loading %s driver %s', namespace, scheme)
+    mgr = stevedore.DriverManager(namespace, scheme, invoke_on_load=True,
+                                  invoke_args=(conf, url))
+    return mgr.driver
+
+
 def get_connection_from_config(conf, url=None):
-    """Load the driver named by the URL's scheme and connect it.
+    """The metering storage driver.
 
     :param conf: the service's ConfigOpts.
     :param url: overrides ``[database] connection``.
     """
-    url = url or conf.database.connection
-    scheme = parse.urlsplit(url).scheme
-    LOG.debug('Loading storage driver %s', scheme)
-    mgr = stevedore.DriverManager('ceilometer_proxy.storage', scheme,
-                                  invoke_on_load=True,
-                                  invoke_args=(conf, url))
-    return mgr.driver
+    return load_driver('ceilometer_proxy.storage', conf,
+                       url or conf.database.connection)

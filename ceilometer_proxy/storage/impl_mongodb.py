@@ -89,6 +89,16 @@ RESOURCE_SORT = [('user_id', pymongo.DESCENDING),
                  ('last_sample_timestamp', pymongo.DESCENDING)]
 
 
+def _resource_query(user, project, resource, source, metaquery):
+    """The resource-collection filter of get_meters/get_resources."""
+    q = mongo_utils.make_metaquery(metaquery)
+    for key, value in (('user_id', user), ('project_id', project),
+                       ('_id', resource), ('source', source)):
+        if value is not None:
+            q[key] = value
+    return q
+
+
 def _as_datetime(value):
     if isinstance(value, datetime.datetime):
         return utils.naive_utc(value)
@@ -267,11 +277,7 @@ class Connection(base.Connection):
                    metaquery=None, limit=None):
         if limit == 0:
             return
-        q = mongo_utils.make_metaquery(metaquery)
-        for key, value in (('user_id', user), ('project_id', project),
-                           ('_id', resource), ('source', source)):
-            if value is not None:
-                q[key] = value
+        q = _resource_query(user, project, resource, source, metaquery)
         count = 0
         for r in self.resource.find(q).sort('_id', pymongo.ASCENDING):
             for meter in r.get('meter', []):
@@ -358,11 +364,7 @@ class Connection(base.Connection):
                        reverse=True)
             yield from found[:limit] if limit else found
             return
-        q = mongo_utils.make_metaquery(metaquery)
-        for key, value in (('user_id', user), ('project_id', project),
-                           ('_id', resource), ('source', source)):
-            if value is not None:
-                q[key] = value
+        q = _resource_query(user, project, resource, source, metaquery)
         cursor = self.resource.find(q, sort=RESOURCE_SORT)
         if limit:
             cursor = cursor.limit(limit)

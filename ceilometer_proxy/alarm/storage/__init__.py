@@ -6,13 +6,9 @@ live in another database than the samples; left unset, they share
 ``[database] connection``.
 """
 
-from urllib import parse
-
 from oslo_config import cfg
-from oslo_log import log
-import stevedore
 
-LOG = log.getLogger(__name__)
+from ceilometer_proxy import storage
 
 OPTS = [
     cfg.StrOpt('alarm_connection',
@@ -29,15 +25,10 @@ def alarm_url(conf):
 
 
 def get_connection_from_config(conf, url=None):
-    """Load the alarm driver named by the URL's scheme and connect it.
+    """The alarm storage driver.
 
     :param conf: the service's ConfigOpts.
     :param url: overrides the configured alarm URL.
     """
-    url = url or alarm_url(conf)
-    scheme = parse.urlsplit(url).scheme
-    LOG.debug('Loading alarm storage driver %s', scheme)
-    mgr = stevedore.DriverManager('ceilometer_proxy.alarm.storage', scheme,
-                                  invoke_on_load=True,
-                                  invoke_args=(conf, url))
-    return mgr.driver
+    return storage.load_driver('ceilometer_proxy.alarm.storage', conf,
+                               url or alarm_url(conf))
