@@ -24,7 +24,7 @@ import operator
 from oslo_log import log
 
 from ceilometer_proxy.alarm import evaluator
-from ceilometer_proxy.api.controllers.v2 import base as v2_base
+from ceilometer_proxy import query_values
 from ceilometer_proxy import storage
 
 LOG = log.getLogger(__name__)
@@ -105,9 +105,8 @@ def filter_arguments(rule):
                              % (item.get('op'), field))
         if field.startswith(('metadata.', 'resource_metadata.')):
             key = 'metadata.' + field.split('.', 1)[1]
-            meta[key] = v2_base.Query(field=field, op='eq',
-                                      value=item['value'],
-                                      type=item.get('type') or '').get_value()
+            meta[key] = query_values.typed_value(item['value'],
+                                                 item.get('type'))
         elif field in FILTER_ARGS:
             kwargs[FILTER_ARGS[field]] = item['value']
         else:

@@ -1,25 +1,18 @@
 """Types and errors shared by the v2 controllers."""
 
-import ast
-import datetime
 import functools
 import json
 
-from oslo_utils import strutils
 import pecan
 import wsme
 from wsme import types as wtypes
 
-from ceilometer_proxy import utils
+from ceilometer_proxy import query_values
 
 operation_kind = ('lt', 'le', 'eq', 'ne', 'ge', 'gt')
 
-INT64_MIN = -2 ** 63
-INT64_MAX = 2 ** 63 - 1
 # Larger limits are the same as no limit; stores take at most int32 here.
 MAX_LIMIT = 2 ** 31 - 1
-# Literal types a query value may be guessed as when it has no q.type.
-GUESSED_TYPES = (str, int, float, bool, type(None))
 operation_kind_enum = wtypes.Enum(str, *operation_kind)
 
 
@@ -43,14 +36,7 @@ class ProjectNotAuthorized(ClientSideError):
                          % (aspect, entity_id), status_code=401)
 
 
-def parse_timestamp(value):
-    """Parse ISO-8601 text into a naive UTC datetime (ValueError if bad)."""
-    if isinstance(value, datetime.datetime):
-        return utils.naive_utc(value)
-    text = str(value).strip()
-    if text.endswith('Z'):
-        text = text[:-1] + '+00:00'
-    return utils.naive_utc(datetime.datetime.fromisoformat(text))
+parse_timestamp = query_values.parse_timestamp
 
 
 class Base(wtypes.DynamicBase):
@@ -86,19 +72,8 @@ class Link(Base):
                    rel='volume')
 
 
-def _parse_bool(value):
-    return strutils.bool_from_string(value, strict=True)
-
-
 class Query(Base):
     """Query filter: ``field op value``, with an optional value ``type``."""
-
-    _supported_types = ('integer', 'float', 'string', 'boolean', 'datetime')
-    _converters = {'integer': int,
-                   'float': float,
-                   'boolean': _parse_bool,
-                   'string': str,
-                   'datetime': parse_timestamp}
 
     _op = None
 
@@ -134,55 +109,20 @@ class Query(Base):
         return self.as_dict_from_keys(['field', 'op', 'type', 'value'])
 
     def get_value(self, forced_type=None):
-        """The value converted to its declared type.
-
-        Without a type, a literal is guessed the way Ceilometer did
-        (``'42'`` is an int, ``'True'`` a bool, anything else text).
-        """
-        value_type = forced_type or self.type
-        if not value_type:
-            try:
-                guessed = ast.literal_eval(self.value)
-            except (ValueError, SyntaxError, TypeError, MemoryError,
-                    RecursionError):
-                return self.value
-            # Sets, dicts (which would read as operators) and other
-            # literals are not values a stored field can equal: text.
-            if isinstance(guessed, list) and all(
-                    isinstance(item, GUESSED_TYPES) for item in guessed):
-                return [storable(item) for item in guessed]
-            if not isinstance(guessed, GUESSED_TYPES):
-                return self.value
-            return storable(guessed)
-        if value_type not in self._supported_types:
-            raise ClientSideError(
-                'The data type %s is not supported. The supported data type '
-                'list is: %s' % (value_type, list(self._supported_types)))
+        """The value converted to its declared type (see query_values)."""
         try:
-            return storable(self._converters[value_type](self.value))
-        except (ValueError, TypeError, OverflowError):
-            raise ClientSideError(
-                'Unable to convert the value %s to the expected data type '
-                '%s.' % (self.value, value_type))
+            return query_values.typed_value(self.value,
+                                            forced_type or self.type)
+        except query_values.InvalidValue as err:
+            raise ClientSideError(str(err))
 
 
 def storable(value):
-    """A query value every MongoDB-wire server can encode and compare.
-
-    Integers beyond 64 bits become floats (they can only equal or order
-    against numbers as floats anyway); NaN, which matches nothing and
-    upsets some servers, is refused.
-    """
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
-        try:
-            return float(value)
-        except OverflowError:
-            raise ClientSideError('The number %s is out of range' % value)
-    if isinstance(value, float) and value != value:
-        raise ClientSideError('NaN is not a valid query value')
-    return value
+    """query_values.storable, refusing with a 400."""
+    try:
+        return query_values.storable(value)
+    except query_values.InvalidValue as err:
+        raise ClientSideError(str(err))
 
 
 class JsonType(wtypes.UserType):
