@@ -51,12 +51,21 @@ link_repo() {
     if [ "$PEER" = ceilometer ]; then
         "$1/bin/python" -m pip install -q --disable-pip-version-check \
             --no-deps --no-build-isolation -e "$REPO" >&2
+        repo_stamp > "$1/.repo-stamp"
     fi
 }
 
+repo_stamp() {
+    # Entry points are recorded at install time: relink when setup.cfg or
+    # the checkout's location changes.
+    echo "$REPO $(sha1sum "$REPO/setup.cfg" | cut -c1-40)"
+}
+
 if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c "$CHECK" 2>/dev/null; then
-    if [ "$PEER" = ceilometer ] && ! "$VENV/bin/python" -c \
-            "import ceilometer_proxy, os, sys; sys.exit(os.path.dirname(os.path.dirname(ceilometer_proxy.__file__)) != '$REPO')" 2>/dev/null; then
+    if [ "$PEER" = ceilometer ] && \
+            [ "$(cat "$VENV/.repo-stamp" 2>/dev/null)" != "$(repo_stamp)" ]; then
+        exec 9>"$CACHE_DIR/.venv-$PEER-$VERSION.lock"
+        flock 9
         link_repo "$VENV"
     fi
     echo "$VENV"
