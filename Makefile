@@ -42,6 +42,9 @@ bench: venv ferretdb
 	$(PY) bench/ingest.py
 	$(PY) bench/statistics.py
 	$(PY) bench/evaluator.py
+	$(PY) bench/watcher.py
+	$(PY) bench/cascading_alarms.py
+	$(PY) bench/cascading.py --no-alarms
 
 clean:
 	rm -rf $(VENV) .state .pytest_cache

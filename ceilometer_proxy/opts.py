@@ -11,6 +11,11 @@ from ceilometer_proxy.alarm import storage as alarm_storage
 from ceilometer_proxy.api import app as api_app
 from ceilometer_proxy.api.controllers.v2 import alarm_checks
 from ceilometer_proxy.api.controllers.v2 import meters
+from ceilometer_proxy import cascading
+from ceilometer_proxy.cascading import alarms as cascading_alarms
+from ceilometer_proxy.cascading import catalog
+from ceilometer_proxy import collector
+from ceilometer_proxy.pollsters import options as pollster_options
 from ceilometer_proxy import signing
 from ceilometer_proxy import storage
 
@@ -21,7 +26,16 @@ def list_opts():
         ('alarm', itertools.chain(alarm_checks.OPTS, alarm_service.OPTS,
                                   notifier.OPTS)),
         ('api', itertools.chain(api_app.OPTS)),
+        ('cascading', itertools.chain(cascading.OPTS, catalog.OPTS,
+                                      cascading_alarms.OPTS)),
+        ('collector', itertools.chain(collector.OPTS)),
         ('coordination', itertools.chain(coordination.OPTS)),
         ('database', itertools.chain(storage.OPTS, alarm_storage.OPTS)),
+        ('kwapi', itertools.chain(pollster_options.KWAPI_OPTS)),
         ('publisher', itertools.chain(signing.OPTS)),
+        ('service_credentials',
+         itertools.chain(catalog.list_service_credentials_opts())),
+        ('service_types',
+         itertools.chain(pollster_options.SERVICE_TYPES_OPTS)),
+        ('watcher', itertools.chain(pollster_options.WATCHER_OPTS)),
     ]

@@ -20,7 +20,7 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE_DIR="${CEILOMETER_PROXY_CACHE:-$HOME/.cache/ceilometer-proxy}"
 
 case "$PEER" in
-    ceilometer) VERSION=27.0.0; CHECK='import ceilometer.polling.plugin_base' ;;
+    ceilometer) VERSION=27.0.0; CHECK='import ceilometer.polling.plugin_base, nnpy, msgpack' ;;
     keystone)   VERSION=30.0.0; CHECK='import keystone.server.wsgi, gunicorn' ;;
     watcher)    VERSION=0.21.6; CHECK='import watcher_metering.agent.agent, msgpack, nanomsg' ;;
     *) echo "build-peer-venv: unknown peer $PEER" >&2; exit 2 ;;
@@ -32,7 +32,8 @@ install_peer() {
     local pip=("$py" -m pip install -q --disable-pip-version-check)
     case "$PEER" in
         ceilometer)
-            "${pip[@]}" "ceilometer==$VERSION" >&2 ;;
+            # nnpy: the watcher pollster's nanomsg binding (libnanomsg-dev).
+            "${pip[@]}" "ceilometer==$VERSION" "nnpy>=1.4.2" "msgpack>=1.0" >&2 ;;
         keystone)
             "${pip[@]}" "keystone==$VERSION" gunicorn >&2 ;;
         watcher)

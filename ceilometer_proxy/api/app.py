@@ -18,6 +18,7 @@ import pecan
 from ceilometer_proxy.alarm import storage as alarm_storage
 from ceilometer_proxy.api import hooks
 from ceilometer_proxy.api import middleware
+from ceilometer_proxy.cascading import metering as cascading_metering
 from ceilometer_proxy import storage
 
 LOG = log.getLogger(__name__)
@@ -73,6 +74,14 @@ def load_backend(conf):
     """The metering backend of this API's mode."""
     if conf.api.mode == 'local':
         return storage.get_connection_from_config(conf)
+    if conf.api.mode == 'cascading':
+        backend = cascading_metering.CascadingBackend(conf)
+        try:
+            backend.upgrade()
+        except storage.StorageError as err:
+            LOG.warning('Resource map indexes not created (%s); requests '
+                        'answer 503 until its store is reachable', err)
+        return backend
     raise cfg.Error('[api] mode = %s is not available in this build'
                     % conf.api.mode)
 
@@ -81,6 +90,10 @@ def load_alarm_backend(conf):
     """The alarm store of this API's mode."""
     if conf.api.mode == 'local':
         return alarm_storage.get_connection_from_config(conf)
+    if conf.api.mode == 'cascading':
+        from ceilometer_proxy.cascading import alarms as cascading_alarms
+
+        return cascading_alarms.load_table(conf)
     raise cfg.Error('[api] mode = %s is not available in this build'
                     % conf.api.mode)
 
@@ -96,8 +109,12 @@ def setup_app(conf, backend=None, alarm_backend=None):
                  hooks.AlarmBackendHook(alarm_backend),
                  hooks.RequestShapeHook(),
                  hooks.TranslationHook()]
+    root = 'ceilometer_proxy.api.controllers.root.RootController'
+    if conf.api.mode == 'cascading':
+        app_hooks.append(hooks.CascadingHook(conf, backend))
+        root = 'ceilometer_proxy.api.controllers.root.CascadingRootController'
     return pecan.make_app(
-        'ceilometer_proxy.api.controllers.root.RootController',
+        root,
         debug=conf.api.pecan_debug,
         force_canonical=False,
         hooks=app_hooks,

@@ -7,6 +7,10 @@ from pecan import hooks
 import webob.exc
 from wsme import types as wtypes
 
+from ceilometer_proxy.api import rbac
+from ceilometer_proxy.cascading import caller as cascading_caller
+from ceilometer_proxy.cascading import context as cascading_context
+
 
 class ConfigHook(hooks.PecanHook):
     """Attach the service configuration (``request.cfg``)."""
@@ -107,3 +111,35 @@ class RequestShapeHook(hooks.PecanHook):
                 raise _bad_request('The body must be a JSON list of objects')
         elif wtypes.iscomplex(body_type) and not isinstance(body, dict):
             raise _bad_request('The body must be a JSON object')
+
+
+class CascadingHook(hooks.PecanHook):
+    """Give each request of cascading mode its CascadingContext.
+
+    ``request.cascading`` carries the caller (from the identity headers),
+    the regions and the resource map; after the call, the regions a fan-out
+    had to leave out (``[cascading] partial_results = true``) are listed in
+    the X-Cascading-Missing-Regions response header.
+
+    :param conf: the service's ConfigOpts.
+    :param backend: the cascading backend (``regions``, ``resource_map``).
+    """
+
+    def __init__(self, conf, backend):
+        self.conf = conf
+        self.backend = backend
+
+    def before(self, state):
+        headers = state.request.headers
+        caller = cascading_caller.Caller.from_headers(
+            headers, admin=lambda: rbac.is_admin(headers, self.conf))
+        state.request.cascading = cascading_context.CascadingContext(
+            self.conf, caller, self.backend.regions,
+            self.backend.resource_map)
+
+    def after(self, state):
+        context = getattr(state.request, 'cascading', None)
+        if context is not None and context.missing_regions:
+            state.response.headers[
+                cascading_context.MISSING_REGIONS_HEADER] = ','.join(
+                    context.missing_regions)

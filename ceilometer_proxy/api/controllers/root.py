@@ -2,6 +2,7 @@
 
 import pecan
 
+from ceilometer_proxy.api.controllers.v2.cascading import root as cascading
 from ceilometer_proxy.api.controllers.v2 import root as v2
 
 MEDIA_TYPES = [{'base': 'application/json',
@@ -27,3 +28,9 @@ class RootController(object):
                       {'href': 'https://docs.openstack.org/',
                        'rel': 'describedby', 'type': 'text/html'}],
         }]}}
+
+
+class CascadingRootController(RootController):
+    """The same root in cascading mode: /v2 proxies to the regions."""
+
+    v2 = cascading.CascadingV2Controller()

@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""Cascading alarm list benchmark: region calls of a state-synced list.
+
+Starts FerretDB (or uses --mongodb-url), --regions local-mode regions each
+behind a counting HTTP proxy, and a cascading API in front of the proxies;
+creates --alarms threshold alarms through the cascading API, spread evenly
+over the regions (routed by ``metadata.metering.region``), moves a tenth of
+them to ``alarm`` directly in their regions (as their evaluators would),
+then lists them with ``alarm_list_state_sync`` as an admin and as one
+tenant. For each list it prints the region calls the proxies counted, the
+time, and whether every state came back right; then, side by side, what
+the 2015 proxy's way costs (one state call per alarm). The last line is
+``cascading alarms: N region calls for A alarms in R regions``.
+"""
+
+import argparse
+import concurrent.futures
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+
+from bench import common  # noqa: E402
+from tests import cascading_alarm_env as envmod  # noqa: E402
+
+PROJECTS = 10
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--alarms', type=int, default=1000)
+    parser.add_argument('--regions', type=int, default=3)
+    parser.add_argument('--seed-sample', type=int, default=200,
+                        help='alarms whose state is read one call each, '
+                             'to time the 2015 way (default %(default)s)')
+    common.add_common_args(parser)
+    return parser.parse_args(argv)
+
+
+def alarm_body(i, regions):
+    region = regions[i % len(regions)]
+    return {'name': 'bench-%05d' % i, 'type': 'threshold',
+            'project_id': 'project-%02d' % (i % PROJECTS),
+            'user_id': 'user-%02d' % (i % PROJECTS),
+            'threshold_rule': {
+                'meter_name': 'bench.cpu_util', 'threshold': 80.0,
+                'comparison_operator': 'gt',
+                'query': [{'field': 'metadata.metering.region',
+                           'value': region}]}}
+
+
+def create_alarms(env, count, regions):
+    client = env.client()
+
+    def create(i):
+        return client.post_json('/v2/alarms', alarm_body(i, regions))
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        return list(pool.map(create, range(count)))
+
+
+def alarm_some(env, regions):
+    """Set every tenth alarm to ``alarm`` in its region; their names."""
+    alarmed = set()
+    for region in regions:
+        client = env.client(region=region)
+        for alarm in client.get_json('/v2/alarms'):
+            if int(alarm['name'].split('-')[1]) % 10 == 0:
+                client.put('/v2/alarms/%s/state' % alarm['alarm_id'],
+                           'alarm', status=200)
+                alarmed.add(alarm['name'])
+    return alarmed
+
+
+def counted_list(env, headers, alarmed):
+    """(region calls, seconds, alarms listed, states right?)."""
+    for proxy in env.proxies.values():
+        proxy.reset()
+    seconds, listed = common.timed(env.client(headers).get_json,
+                                   '/v2/alarms')
+    calls = sum(p.count() for p in env.proxies.values())
+    right = all((a['state'] == 'alarm') == (a['name'] in alarmed)
+                for a in listed)
+    return calls, seconds, len(listed), right
+
+
+def seed_way(env, created, sample):
+    """Seconds per alarm and region calls of one state call per alarm."""
+    client = env.client()
+    for proxy in env.proxies.values():
+        proxy.reset()
+    chosen = created[:sample]
+    seconds, _ = common.timed(lambda: [client.get_json(
+        '/v2/alarms/%s/state' % a['alarm_id']) for a in chosen])
+    calls = sum(p.count() for p in env.proxies.values())
+    return seconds / len(chosen), calls / float(len(chosen))
+
+
+def run(args):
+    names = ['region%d' % (n + 1) for n in range(args.regions)]
+    with common.mongodb(args.mongodb_url) as url:
+        with envmod.cascading_env(url, names=names) as env:
+            common.log('cascading API on %s, regions %s',
+                       env.cascading.url, ', '.join(names))
+            seconds, created = common.timed(create_alarms, env, args.alarms,
+                                            names)
+            common.log('created %d alarms in %.1f s (%.1f ms each)',
+                       len(created), seconds, 1000 * seconds / len(created))
+            alarmed = alarm_some(env, names)
+            rows = []
+            admin = counted_list(env, envmod.ADMIN, alarmed)
+            rows.append(('admin, all projects',) + _row(admin))
+            tenant = counted_list(env, envmod.tenant('project-03'), alarmed)
+            rows.append(('one tenant',) + _row(tenant))
+            per_alarm, calls_each = seed_way(env, created, args.seed_sample)
+            rows.append(('2015 way (one state call per alarm)',
+                         int(calls_each * args.alarms), args.alarms,
+                         '%.0f ms' % (1000 * per_alarm * args.alarms),
+                         'extrapolated from %d' % args.seed_sample))
+            print(common.format_table(
+                ('list', 'region calls', 'alarms', 'time', 'states'), rows))
+    return ('cascading alarms: %d region calls for %d alarms in %d regions'
+            % (admin[0], args.alarms, args.regions))
+
+
+def _row(result):
+    calls, seconds, listed, right = result
+    return (calls, listed, '%.0f ms' % (1000 * seconds),
+            'right' if right else 'WRONG')
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    with common.time_limit(args.timeout):
+        line = run(args)
+    print(line)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""Cascading mode: one v2 API in front of the v2 APIs of many regions.
+
+The cascading level stores no samples. It keeps a resource map (cascading
+resource id -> region and the id the region knows) and sends every other
+question to the regions that can answer it, merging their answers when more
+than one region is involved. Nothing in this package knows about pecan,
+WSME or webob: the API controllers translate its errors into HTTP answers,
+so the routing, fan-out and merge logic can be tested on its own.
+"""
+
+import os
+
+from oslo_config import cfg
+
+ETC_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..',
+                                       'etc', 'ceilometer-proxy'))
+
+OPTS = [
+    cfg.StrOpt('region_discovery', default='keystone',
+               choices=['keystone', 'static'],
+               help='Where the v2 endpoints of the regions come from: '
+                    'keystone (the catalog\'s metering service, per region) '
+                    'or static (the regions option).'),
+    cfg.ListOpt('regions', default=[],
+                help='Static region endpoints as name:url pairs, e.g. '
+                     'regionOne:http://10.0.0.1:8777,regionTwo:http://'
+                     '10.0.0.2:8777 (used when region_discovery = static).'),
+    cfg.FloatOpt('http_timeout', default=30.0, min=0.1,
+                 help='Seconds to wait for a region to connect and to '
+                      'answer one call.'),
+    cfg.IntOpt('max_parallel_regions', default=8, min=1,
+               help='How many regions one request calls at the same time '
+                    'when it fans out.'),
+    cfg.FloatOpt('region_backoff', default=10.0, min=0,
+                 help='Seconds a region that failed (no connection, '
+                      'timeout, 5xx) is not called again; requests needing '
+                      'it fail at once meanwhile. 0 disables the back-off.'),
+    cfg.BoolOpt('partial_results', default=False,
+                help='When some regions of a fan-out fail: false answers '
+                     '503 naming them; true answers with the regions that '
+                     'did and lists the missing ones in the '
+                     'X-Cascading-Missing-Regions header.'),
+    cfg.BoolOpt('forward_user_token', default=True,
+                help='Call the regions with the caller\'s token (one '
+                     'Keystone shared by every region); false uses a token '
+                     'of [service_credentials] instead.'),
+    cfg.StrOpt('map_connection', secret=True,
+               help='MongoDB URL of the resource map; defaults to '
+                    '[database] connection. The map has a collection of '
+                    'its own.'),
+    cfg.StrOpt('type2meters_file', default='type2meters.json',
+               help='JSON file mapping a resource type (nova.instance, '
+                    'cinder.volume, ...) to its default source and meters; '
+                    'relative paths are looked up next to the config files '
+                    'and in the installed etc/ directory.'),
+    cfg.StrOpt('az2region_file', default='az2region.json',
+               help='JSON file mapping availability zone names to region '
+                    'names; an availability zone not in it is taken as a '
+                    'region name.'),
+]
+
+
+def find_data_file(conf, path):
+    """The absolute path of a JSON data file named by an option.
+
+    Relative names are looked up like the paste config: next to the config
+    files, then in the package's etc/ directory.
+    """
+    if os.path.isabs(path):
+        candidates = [path]
+    else:
+        candidates = [conf.find_file(path), os.path.join(ETC_DIR, path)]
+    for candidate in candidates:
+        if candidate and os.path.exists(candidate):
+            return os.path.abspath(candidate)
+    raise cfg.ConfigFilesNotFoundError([path])

@@ -1,0 +1,306 @@
+"""Alarms in cascading mode: created, read and changed in their region.
+
+Each alarm lives in one region (see alarm_routing) and is evaluated there:
+the region's evaluator runs its actions, so webhooks pass through as they
+are. The cascading level keeps a row per alarm in the AlarmTable, under a
+cascading ``alarm_id`` of its own, and:
+
+- creates in two steps (intent row, region create, row activated); if the
+  row cannot be written the region alarm is deleted again, and an intent
+  left by a crash is found by the reconciler;
+- reads one alarm, its state and its history live from the region;
+- lists from the table, refreshing the states with one list call per
+  region (never one call per alarm) when ``alarm_list_state_sync`` is set.
+"""
+
+import uuid
+
+from oslo_config import cfg
+from oslo_log import log
+
+from ceilometer_proxy.cascading import alarm_routing as routing
+from ceilometer_proxy.cascading import alarm_store
+from ceilometer_proxy.cascading import errors
+from ceilometer_proxy.cascading import reconciler
+from ceilometer_proxy.cascading import regions
+from ceilometer_proxy import storage
+from ceilometer_proxy import utils
+
+LOG = log.getLogger(__name__)
+
+OPTS = [
+    cfg.StrOpt('alarm_metadata_region_key', default='metering.region',
+               help='Metadata key whose value (a region or availability '
+                    'zone name) routes an alarm without a resource_id, as '
+                    'in a threshold query on metadata.metering.region '
+                    '(Heat\'s matching_metadata). The term is removed '
+                    'before the alarm is sent to the region.'),
+    cfg.BoolOpt('alarm_list_state_sync', default=True,
+                help='Refresh the alarm states of GET /v2/alarms from the '
+                     'regions (one list call per region).'),
+    cfg.StrOpt('default_region',
+               help='Region of the alarms whose query names neither a '
+                    'resource nor a region; unset refuses them with 400.'),
+    cfg.StrOpt('alarm_connection', secret=True,
+               help='MongoDB URL of the cascading alarm table; defaults to '
+                    '[database] connection. The table has a collection of '
+                    'its own.'),
+    cfg.IntOpt('reconcile_interval', default=600, min=0,
+               help='Seconds between two searches of the API process for '
+                    'region alarms left without a cascading alarm by a '
+                    'crash (also run at start-up); 0 disables them (see '
+                    'ceilometer-proxy-cascading-reconcile).'),
+]
+
+ALARMS = '/v2/alarms'
+
+
+def load_table(conf, start_reconciler=True):
+    """The API's alarm table; also starts the periodic reconciler (with
+    region clients of its own) unless reconcile_interval is 0."""
+    table = alarm_store.AlarmTable(conf)
+    try:
+        table.upgrade()
+    except storage.StorageError as err:
+        LOG.warning('Alarm table not prepared (%s); requests needing it '
+                    'answer 503 until the store is back', err)
+    if start_reconciler:
+        reconciler.start_periodic(conf, table, regions.Regions(conf))
+    return table
+
+
+def alarm_path(row, *rest):
+    return '/'.join((ALARMS, row['cascaded_alarm_id']) + rest)
+
+
+class CascadingAlarms(object):
+    """The alarm operations of one request.
+
+    :param context: the request's CascadingContext (caller, regions,
+        resource map, missing regions).
+    :param table: the AlarmTable.
+    """
+
+    def __init__(self, context, table):
+        self.ctx = context
+        self.conf = context.conf
+        self.caller = context.caller
+        self.table = table
+
+    @property
+    def limited_project(self):
+        return None if self.caller.is_admin else self.caller.project_id
+
+    # -- lookups ------------------------------------------------------------
+
+    def row(self, alarm_id, status=alarm_store.ACTIVE):
+        """The row of an alarm the caller may see (404 otherwise)."""
+        row = self.table.get(alarm_id, status=status)
+        project = self.limited_project
+        if row is None or row['status'] == alarm_store.CREATING or (
+                project and row['alarm'].get('project_id') != project):
+            raise routing.AlarmNotFound(alarm_id, project)
+        return row
+
+    def _find_resource(self, resource_id):
+        row = self.ctx.resource_map.get(resource_id)
+        project = self.limited_project
+        if row is None or (project and row['project_id'] != project):
+            raise errors.UnknownResource(resource_id)
+        return row
+
+    def route(self, alarm):
+        """The Route of a storage-shaped alarm."""
+        if alarm['type'] == 'combination':
+            return routing.route_combination(alarm['rule'], self.row)
+        opts = self.conf.cascading
+        return routing.route_threshold(
+            alarm['rule'], opts.alarm_metadata_region_key,
+            opts.default_region, self._find_resource,
+            self.ctx.regions.resolve)
+
+    # -- create -------------------------------------------------------------
+
+    def create(self, alarm):
+        """Create a storage-shaped alarm; returns it as shown."""
+        route = self.route(alarm)
+        project = alarm.get('project_id') or self.caller.project_id
+        if self.table.name_taken(alarm['name'], project):
+            raise routing.NameConflict(alarm['name'])
+        alarm_id = str(uuid.uuid4())
+        self.table.begin(alarm_id, route.region, alarm['name'], project,
+                         alarm.get('user_id') or self.caller.user_id)
+        try:
+            created = self.ctx.call(route.region, 'POST', ALARMS,
+                                    body=routing.region_body(alarm,
+                                                             route.rule))
+        except errors.RegionHTTPError:
+            self.table.forget(alarm_id)  # refused: nothing was created
+            raise
+        # Anything else (timeout, 5xx) may have created it: the intent
+        # stays for the reconciler.
+        region_alarm = routing.from_region(created)
+        result = routing.shown(region_alarm, alarm_id, route.routing)
+        try:
+            self.table.activate(alarm_id, route.region,
+                                region_alarm['alarm_id'], result,
+                                route.routing)
+        except storage.StorageError:
+            self._undo_create(alarm_id, route.region,
+                              region_alarm['alarm_id'])
+            raise
+        return result
+
+    def _undo_create(self, alarm_id, region, cascaded_id):
+        """Delete the region alarm whose row could not be written."""
+        try:
+            self.ctx.call(region, 'DELETE', '%s/%s' % (ALARMS, cascaded_id))
+        except errors.CascadingError as err:
+            LOG.warning('Alarm %s of region %s has no cascading row and '
+                        'could not be deleted (%s); the reconciler will '
+                        'remove it', cascaded_id, region, err)
+            return
+        LOG.warning('Alarm %s of region %s deleted again: its cascading row '
+                    '%s could not be written', cascaded_id, region, alarm_id)
+        try:
+            self.table.forget(alarm_id)
+        except storage.StorageError:
+            pass  # the reconciler drops the intent later
+
+    # -- one alarm ----------------------------------------------------------
+
+    def _region_call(self, row, method, *rest, **kwargs):
+        try:
+            return self.ctx.call(row['region'], method,
+                                 alarm_path(row, *rest), **kwargs)
+        except errors.RegionHTTPError as err:
+            if err.status == 404:
+                raise routing.AlarmNotFound(row['_id'], self.limited_project)
+            raise
+
+    def get(self, alarm_id):
+        """The alarm, live from its region."""
+        row = self.row(alarm_id)
+        region_alarm = routing.from_region(self._region_call(row, 'GET'))
+        result = routing.shown(region_alarm, alarm_id, row['routing'])
+        if result['state'] != row['alarm'].get('state'):
+            self.table.set_state(alarm_id, result['state'],
+                                 result.get('state_timestamp'))
+        return result
+
+    def update(self, alarm_id, alarm):
+        """Replace the definition (same resource and region only)."""
+        row = self.row(alarm_id)
+        route = self.route(alarm)
+        routing.check_same_place(row['routing'], row['region'], route)
+        project = alarm.get('project_id') or row['alarm']['project_id']
+        if alarm['name'] != row['alarm']['name'] and self.table.name_taken(
+                alarm['name'], project, exclude_id=alarm_id):
+            raise routing.NameConflict(alarm['name'])
+        body = routing.region_body(alarm, route.rule)
+        region_alarm = routing.from_region(
+            self._region_call(row, 'PUT', body=body))
+        result = routing.shown(region_alarm, alarm_id, route.routing)
+        if not self.table.save_alarm(alarm_id, result, route.routing):
+            raise routing.AlarmNotFound(alarm_id, self.limited_project)
+        return result
+
+    def delete(self, alarm_id):
+        """Delete in the region first; a region that no longer has it
+        still lets the row go."""
+        row = self.row(alarm_id)
+        try:
+            self._region_call(row, 'DELETE')
+        except routing.AlarmNotFound:
+            LOG.info('Alarm %s was already gone from region %s',
+                     row['cascaded_alarm_id'], row['region'])
+        self.table.mark_deleted(alarm_id)
+
+    def get_state(self, alarm_id):
+        row = self.row(alarm_id)
+        state = self._region_call(row, 'GET', 'state')
+        if state != row['alarm'].get('state'):
+            self.table.set_state(alarm_id, state)
+        return state
+
+    def set_state(self, alarm_id, state):
+        row = self.row(alarm_id)
+        state = self._region_call(row, 'PUT', 'state', body=state)
+        self.table.set_state(alarm_id, state, utils.utcnow())
+        return state
+
+    def history(self, alarm_id, params):
+        """The region's history of the alarm (deleted ones too).
+
+        :param params: the caller's q/limit/sort as (key, value) pairs.
+        """
+        row = self.row(alarm_id, status=None)
+        changes = self._region_call(row, 'GET', 'history', params=params)
+        resource = None
+        if row['routing'].get('resource_id'):
+            found = self.ctx.resource_map.get(row['routing']['resource_id'])
+            resource = found and found['cascaded_resource_id']
+        return [routing.shown_change(c, row, resource) for c in changes]
+
+    # -- the collection -----------------------------------------------------
+
+    def list(self, filters, sort=None, limit=None):
+        """Alarms of the table matching get_alarms-style filters."""
+        sync = self.conf.cascading.alarm_list_state_sync
+        state = filters.pop('state', None) if sync else None
+        if state is None:
+            rows = self.table.find(sort=sort, limit=limit, **filters)
+        else:  # the state is only known after the sync
+            rows = self.table.find(sort=sort, **filters)
+        if sync and rows:
+            self.sync_states(rows)
+        alarms = [row['alarm'] for row in rows]
+        if state is not None:
+            alarms = [a for a in alarms if a['state'] == state][:limit]
+        return alarms
+
+    def sync_states(self, rows):
+        """Refresh the rows' states: one list call per region."""
+        by_region = {}
+        for row in rows:
+            by_region.setdefault(row['region'], []).append(row)
+        answers = self.ctx.fan_out(
+            sorted(by_region),
+            lambda region: self._region_states(by_region[region]))
+        for region, states in answers.items():
+            for row in by_region[region]:
+                self._refresh(row, states.get(row['cascaded_alarm_id']))
+
+    def _region_states(self, rows):
+        """{cascaded id: (state, state_timestamp)} of one region's list."""
+        params = list_params(rows)
+        listed = self.ctx.call(rows[0]['region'], 'GET', ALARMS,
+                               params=params)
+        return {a['alarm_id']: (a.get('state'), a.get('state_timestamp'))
+                for a in listed or []}
+
+    def _refresh(self, row, found):
+        if found is None or found[0] == row['alarm'].get('state'):
+            return
+        state, stamp = found
+        stamp = routing.from_region({'state_timestamp': stamp})[
+            'state_timestamp']
+        row['alarm']['state'] = state
+        row['alarm']['state_timestamp'] = stamp
+        try:
+            self.table.set_state(row['_id'], state, stamp)
+        except storage.StorageError as err:
+            LOG.warning('State of alarm %s not saved: %s', row['_id'], err)
+
+
+def list_params(rows):
+    """The narrowest list query a v2 API answers for these rows of one
+    region: the id of a single alarm, else the project they share."""
+    if len(rows) == 1:
+        return [('q.field', 'alarm_id'), ('q.op', 'eq'),
+                ('q.value', rows[0]['cascaded_alarm_id'])]
+    projects = {row['alarm'].get('project_id') for row in rows}
+    if len(projects) == 1 and None not in projects:
+        return [('q.field', 'project_id'), ('q.op', 'eq'),
+                ('q.value', projects.pop())]
+    return []

@@ -1,0 +1,140 @@
+"""An HTTP proxy in front of one region's API, for tests and benchmarks.
+
+It forwards every call to the region unchanged and records it, so a test
+can count the calls the cascading level makes (``count``). It can also
+hold the region's answer to a chosen call (``hold``): the region has done
+the work but the caller has not heard of it yet, which is the moment a
+crash or a store outage of the cascading level is injected. ``down`` makes
+it answer 503 without calling the region, as a failing region would.
+"""
+
+import http.server
+import threading
+
+import requests
+
+HOP_HEADERS = ('connection', 'keep-alive', 'transfer-encoding',
+               'content-length', 'content-encoding')
+
+
+class Hold(object):
+    """One held answer: ``reached`` is set once the region has answered,
+    the caller gets the answer after ``release()``."""
+
+    def __init__(self, method, path):
+        self.method = method
+        self.path = path
+        self.reached = threading.Event()
+        self.released = threading.Event()
+        self.status = None
+
+    def matches(self, method, path):
+        return method == self.method and path.split('?')[0] == self.path
+
+    def release(self):
+        self.released.set()
+
+
+class RegionProxy(object):
+    """Forwards to ``target`` (a base URL) from a free loopback port."""
+
+    def __init__(self, target):
+        self.target = target.rstrip('/')
+        self.calls = []
+        self.holds = []
+        self.down = False
+        self.lock = threading.Lock()
+        self.session = requests.Session()
+        self.server = http.server.ThreadingHTTPServer(
+            ('127.0.0.1', 0), self._handler_class())
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever,
+                                       daemon=True)
+
+    @property
+    def url(self):
+        return 'http://127.0.0.1:%d' % self.server.server_port
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        for hold in self.holds:
+            hold.release()
+        self.server.shutdown()
+        self.server.server_close()
+        self.session.close()
+
+    def reset(self):
+        with self.lock:
+            self.calls = []
+
+    def count(self, method=None, path=None):
+        """Calls seen, optionally of one method and path (no query)."""
+        with self.lock:
+            return sum(1 for m, p in self.calls
+                       if (method is None or m == method)
+                       and (path is None or p.split('?')[0] == path))
+
+    def hold(self, method, path):
+        """Hold the answer to the next ``method path`` call."""
+        hold = Hold(method, path)
+        with self.lock:
+            self.holds.append(hold)
+        return hold
+
+    def _take_hold(self, method, path):
+        with self.lock:
+            for hold in self.holds:
+                if hold.matches(method, path):
+                    self.holds.remove(hold)
+                    return hold
+        return None
+
+    def forward(self, method, path, headers, body):
+        """(status, headers, body) of the region, or a 503 when down."""
+        with self.lock:
+            self.calls.append((method, path))
+        if self.down:
+            return 503, {'Content-Type': 'application/json'}, (
+                b'{"error_message": {"faultstring": "region down"}}')
+        resp = self.session.request(method, self.target + path,
+                                    headers=headers, data=body, timeout=60)
+        return resp.status_code, resp.headers, resp.content
+
+    def _handler_class(self):
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = 'HTTP/1.1'
+
+            def _relay(self):
+                size = int(self.headers.get('Content-Length') or 0)
+                body = self.rfile.read(size) if size else None
+                headers = {k: v for k, v in self.headers.items()
+                           if k.lower() not in HOP_HEADERS + ('host',)}
+                status, out_headers, content = proxy.forward(
+                    self.command, self.path, headers, body)
+                hold = proxy._take_hold(self.command, self.path)
+                if hold is not None:
+                    hold.status = status
+                    hold.reached.set()
+                    hold.released.wait(120)
+                try:
+                    self.send_response(status)
+                    for key, value in out_headers.items():
+                        if key.lower() not in HOP_HEADERS:
+                            self.send_header(key, value)
+                    self.send_header('Content-Length', str(len(content)))
+                    self.end_headers()
+                    self.wfile.write(content)
+                except OSError:
+                    pass  # the caller is gone (a crash being tested)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _relay
+
+            def log_message(self, *args):
+                pass
+
+        return Handler
