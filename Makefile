@@ -42,6 +42,7 @@ bench: venv ferretdb
 	$(PY) bench/ingest.py
 	$(PY) bench/statistics.py
 	$(PY) bench/evaluator.py
+	$(PY) bench/collector.py
 	$(PY) bench/watcher.py
 	$(PY) bench/cascading_alarms.py
 	$(PY) bench/cascading.py --no-alarms

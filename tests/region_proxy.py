@@ -99,8 +99,12 @@ class RegionProxy(object):
         if self.down:
             return 503, {'Content-Type': 'application/json'}, (
                 b'{"error_message": {"faultstring": "region down"}}')
-        resp = self.session.request(method, self.target + path,
-                                    headers=headers, data=body, timeout=60)
+        try:
+            resp = self.session.request(method, self.target + path,
+                                        headers=headers, data=body,
+                                        timeout=60)
+        except requests.RequestException as err:
+            return 502, {'Content-Type': 'text/plain'}, str(err).encode()
         return resp.status_code, resp.headers, resp.content
 
     def _handler_class(self):

@@ -13,6 +13,7 @@ cascading ``alarm_id`` of its own, and:
   region (never one call per alarm) when ``alarm_list_state_sync`` is set.
 """
 
+import threading
 import uuid
 
 from oslo_config import cfg
@@ -260,16 +261,23 @@ class CascadingAlarms(object):
         return alarms
 
     def sync_states(self, rows):
-        """Refresh the rows' states: one list call per region."""
+        """Refresh the rows' states: one list call per region. The new
+        states are answered at once and saved into the table behind the
+        answer (one write per changed alarm is slow on some stores)."""
         by_region = {}
         for row in rows:
             by_region.setdefault(row['region'], []).append(row)
         answers = self.ctx.fan_out(
             sorted(by_region),
             lambda region: self._region_states(by_region[region]))
+        changed = []
         for region, states in answers.items():
             for row in by_region[region]:
-                self._refresh(row, states.get(row['cascaded_alarm_id']))
+                if refresh(row, states.get(row['cascaded_alarm_id'])):
+                    changed.append(row)
+        if changed:
+            threading.Thread(target=self._save_states, args=(changed,),
+                             name='alarm-state-sync', daemon=True).start()
 
     def _region_states(self, rows):
         """{cascaded id: (state, state_timestamp)} of one region's list."""
@@ -279,18 +287,27 @@ class CascadingAlarms(object):
         return {a['alarm_id']: (a.get('state'), a.get('state_timestamp'))
                 for a in listed or []}
 
-    def _refresh(self, row, found):
-        if found is None or found[0] == row['alarm'].get('state'):
-            return
-        state, stamp = found
-        stamp = routing.from_region({'state_timestamp': stamp})[
-            'state_timestamp']
-        row['alarm']['state'] = state
-        row['alarm']['state_timestamp'] = stamp
-        try:
-            self.table.set_state(row['_id'], state, stamp)
-        except storage.StorageError as err:
-            LOG.warning('State of alarm %s not saved: %s', row['_id'], err)
+    def _save_states(self, rows):
+        for row in rows:
+            try:
+                self.table.set_state(row['_id'], row['alarm']['state'],
+                                     row['alarm']['state_timestamp'])
+            except storage.StorageError as err:
+                LOG.warning('States of %d alarms not saved: %s', len(rows),
+                            err)
+                return
+
+
+def refresh(row, found):
+    """Put a region's (state, state_timestamp) into a row; whether it
+    changed."""
+    if found is None or found[0] == row['alarm'].get('state'):
+        return False
+    state, stamp = found
+    row['alarm']['state'] = state
+    row['alarm']['state_timestamp'] = routing.from_region(
+        {'state_timestamp': stamp})['state_timestamp']
+    return True
 
 
 def list_params(rows):

@@ -11,6 +11,7 @@ and a resource's meters are those its type has in type2meters.json.
 
 from ceilometer_proxy.cascading import errors
 from ceilometer_proxy.cascading import metering
+from ceilometer_proxy import query_values
 from ceilometer_proxy import utils
 
 ROUTING_KEYS = ('region', 'cascaded_resource_id')
@@ -123,11 +124,29 @@ def list_rows(ctx, query, limit):
     """Map rows the caller may see that match a validated query."""
     kwargs = _filters(ctx, query)
     cascaded = kwargs.pop('cascaded', None)
-    rows = ctx.resource_map.list(limit=None if cascaded else limit, **kwargs)
-    if cascaded is not None:
-        rows = [r for r in rows if r['cascaded_resource_id'] == cascaded]
-        rows = rows[:limit] if limit else rows
-    return rows
+    timed = any(t['field'] == 'timestamp' for t in query)
+    rows = ctx.resource_map.list(
+        limit=None if cascaded or timed else limit, **kwargs)
+    rows = [r for r in rows if _in_time_range(r, query) and (
+        cascaded is None or r['cascaded_resource_id'] == cascaded)]
+    return rows[:limit] if limit else rows
+
+
+def _in_time_range(row, query):
+    """Whether a row's registration span meets the query's timestamp
+    terms (the map knows when a resource was registered, not its
+    samples)."""
+    for term in query:
+        if term['field'] != 'timestamp':
+            continue
+        bound = query_values.parse_timestamp(term['value'])
+        first = row.get('first_sample_timestamp')
+        last = row.get('last_sample_timestamp') or first
+        if term.get('op') in ('gt', 'ge') and last and last < bound:
+            return False
+        if term.get('op') in ('lt', 'le') and first and first > bound:
+            return False
+    return True
 
 
 def get_row(ctx, resource_id):

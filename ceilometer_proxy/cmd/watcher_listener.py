@@ -38,9 +38,16 @@ def prepare_config(argv):
 
 def main(argv=None):
     conf = prepare_config(sys.argv[1:] if argv is None else argv)
+    try:
+        measurements = receiver.Receiver(conf.watcher.listen_endpoint,
+                                         conf.watcher.buffer_size).start()
+    except Exception as exc:
+        LOG.error('Cannot listen on %s: %s', conf.watcher.listen_endpoint,
+                  exc)
+        sys.stderr.write('ceilometer-proxy-watcher-listener: cannot listen '
+                         'on %s: %s\n' % (conf.watcher.listen_endpoint, exc))
+        return 1
     transport = oslo_messaging.get_notification_transport(conf)
-    measurements = receiver.Receiver(conf.watcher.listen_endpoint,
-                                     conf.watcher.buffer_size).start()
     publisher = listener.WatcherListener(
         conf, measurements, listener.make_notifier(conf, transport))
 

@@ -12,6 +12,7 @@ from oslo_config import cfg
 OPTS = [
     cfg.MultiStrOpt('messaging_urls',
                     default=[],
+                    sample_default=['rabbit://user:password@cell1-mq:5672/'],
                     secret=True,
                     help='Transport URLs of the message buses to collect '
                          'from, one listener each (repeat the option for '

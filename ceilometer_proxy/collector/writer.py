@@ -63,7 +63,7 @@ class BatchWriter(object):
                 # A server on its way down may refuse what it would take
                 # later: only a store that answers a ping refuses for good.
                 if self._healthy():
-                    return self._split(batch, err)
+                    return self._partly_stored(batch, err)
                 self._failed(len(batch), delay, err)
             else:
                 self.counters.add(stats.STORED, new)
@@ -80,6 +80,21 @@ class BatchWriter(object):
             return True
         except storage.StorageError:
             return False
+
+    def _partly_stored(self, batch, err):
+        """Account for a write that kept all but some messages, or split
+        a batch refused as a whole."""
+        refused_ids = getattr(err, 'refused_ids', None)
+        if refused_ids is None:
+            return self._split(batch, err)
+        refused = set(refused_ids)
+        for message in batch:
+            if message['message_id'] in refused:
+                self._refused(message, err)
+        self.counters.add(stats.STORED, err.new_count)
+        self.counters.add(stats.DUPLICATES,
+                          len(batch) - len(refused) - err.new_count)
+        return True
 
     def _split(self, batch, err):
         """Write the halves apart until the refused messages are alone."""

@@ -18,6 +18,7 @@ expiry is a periodic delete rather than a TTL index.
 """
 
 import datetime
+import hashlib
 
 from oslo_log import log
 import pymongo
@@ -106,6 +107,43 @@ def _as_datetime(value):
         str(value).replace('Z', '+00:00')))
 
 
+def _batch_key(docs):
+    """The same text for the same set of samples, whatever their order."""
+    digest = hashlib.sha1()
+    for message_id in sorted({str(d['_id']) for d in docs}):
+        digest.update(message_id.encode('utf-8') + b'\0')
+    return digest.hexdigest()
+
+
+def _summary_id(key, summary):
+    dims = tuple(summary.get(d) for d in rollups.DIMENSIONS)
+    return hashlib.sha1(repr((key, summary['level'], summary['bucket'],
+                              dims)).encode('utf-8')).hexdigest()
+
+
+def _insert_new(collection, docs, refused=None):
+    """Insert unordered; return the documents whose _id was new.
+
+    Documents the server refuses for another reason go to ``refused`` (a
+    list) when given; otherwise the first refusal raises InvalidData.
+    """
+    if not docs:
+        return []
+    try:
+        collection.insert_many(docs, ordered=False)
+        return docs
+    except pymongo.errors.BulkWriteError as err:
+        errors = err.details.get('writeErrors', [])
+        others = [e for e in errors if e.get('code') != DUPLICATE_KEY]
+        if others and refused is None:
+            raise storage.InvalidData(others[0].get('errmsg'))
+        if others:
+            refused.extend((docs[e['index']], e.get('errmsg'))
+                           for e in others)
+        failed = {e.get('index') for e in errors}
+        return [d for i, d in enumerate(docs) if i not in failed]
+
+
 class Connection(base.Connection):
     """MongoDB-wire storage driver (``mongodb://`` URLs)."""
 
@@ -181,6 +219,16 @@ class Connection(base.Connection):
 
     @mongo_utils.writes
     def record_metering_data_batch(self, samples):
+        """Store a batch; returns how many samples were new.
+
+        Safe to call again with the same batch after a failure (the
+        collector retries through store outages): samples are keyed by
+        message_id, resources are updated idempotently, and the summaries
+        of a batch have ids derived from the batch (``batch`` field of its
+        samples), so a retry adds those a failed attempt did not write and
+        nothing twice. Samples redelivered in another batch are neither
+        stored nor summarised again.
+        """
         if not samples:
             return 0
         now = utils.to_millis(utils.utcnow())
@@ -193,23 +241,56 @@ class Connection(base.Connection):
             doc['recorded_at'] = now
             doc['_id'] = doc['message_id']
             docs.append(doc)
-        stored = self._insert_samples(docs)
-        self._update_resources(docs)
-        self.summaries.add(stored)
+        key = _batch_key(docs)
+        for doc in docs:
+            doc['batch'] = key
+        # A marker while the batch is being written: finding one tells
+        # that an attempt at this very batch failed part way.
+        retried = not _insert_new(self.db.meter_batch, [{'_id': key}])
+        refused = []
+        stored, seen = self._insert_samples(docs, refused)
+        refused_ids = {r['_id'] for r, _ in refused}
+        kept = [d for d in docs if d['_id'] not in refused_ids]
+        if kept:
+            self._update_resources(kept)
+        earlier = self._earlier_attempts(key, seen) if retried else []
+        self._summarise(key, stored + earlier)
+        self.db.meter_batch.delete_one({'_id': key})
+        if refused:
+            # The others are stored: say which were not and how many new.
+            err = storage.InvalidData(refused[0][1])
+            err.refused_ids = [r['message_id'] for r, _ in refused]
+            err.new_count = len(stored)
+            raise err
         return len(stored)
 
-    def _insert_samples(self, docs):
-        """Insert; return the documents that were new (not redelivered)."""
-        try:
-            self.meter.insert_many(docs, ordered=False)
-            return docs
-        except pymongo.errors.BulkWriteError as err:
-            errors = err.details.get('writeErrors', [])
-            others = [e for e in errors if e.get('code') != DUPLICATE_KEY]
-            if others:
-                raise storage.InvalidData(others[0].get('errmsg'))
-            seen = {e.get('index') for e in errors}
-            return [d for i, d in enumerate(docs) if i not in seen]
+    def _earlier_attempts(self, key, seen):
+        """Samples already stored by an earlier attempt at this batch."""
+        if not seen:
+            return []
+        # One lookup by _id each (what FerretDB finds without scanning):
+        # only a batch whose earlier attempt failed part way comes here.
+        return [d for d in seen
+                if (self.meter.find_one({'_id': d['_id']},
+                                        projection={'batch': True}) or
+                    {}).get('batch') == key]
+
+    def _summarise(self, key, docs):
+        unique = {d['_id']: d for d in docs}
+        summaries = rollups.summaries_of(list(unique.values()))
+        for summary in summaries:
+            summary['_id'] = _summary_id(key, summary)
+        _insert_new(self.summaries.summaries, summaries)
+
+    def _insert_samples(self, docs, refused):
+        """Insert; return (documents that were new, those already there).
+        """
+        new = _insert_new(self.meter, docs, refused)
+        if len(new) == len(docs):
+            return docs, []
+        ids = {d['_id'] for d in new}
+        ids.update(r['_id'] for r, _ in refused)
+        return new, [d for d in docs if d['_id'] not in ids]
 
     def _update_resources(self, docs):
         latest = {}

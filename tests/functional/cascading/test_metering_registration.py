@@ -136,6 +136,16 @@ def test_admins_filter_resources_by_region(env):
     by_project = admin.get_json('/v2/resources', q=[
         {'field': 'project_id', 'value': 'project-2'}])
     assert [r['resource_id'] for r in by_project] == ['c']
+    by_cascaded = admin.get_json('/v2/resources', q=[
+        {'field': 'metadata.cascaded_resource_id', 'value': 'c-b'}])
+    assert [r['resource_id'] for r in by_cascaded] == ['b']
+    # Registration times bound the resources' time span.
+    assert admin.get_json('/v2/resources', q=[
+        {'field': 'timestamp', 'op': 'ge', 'value': '2100-01-01T00:00:00'}
+    ]) == []
+    assert len(admin.get_json('/v2/resources', q=[
+        {'field': 'timestamp', 'op': 'lt', 'value': '2100-01-01T00:00:00'}
+    ])) == 3
 
 
 def test_meters_are_synthesised_from_the_resource_types(env):

@@ -13,13 +13,14 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 import shutil
+import time
 
 from oslo_config import cfg
 import oslo_messaging
 import pytest
 
+from ceilometer_proxy.pollsters import nanomsg_socket
 from ceilometer_proxy import signing
 from tests.functional.pollsters import peers
 from tests import rabbitmq
@@ -168,3 +169,21 @@ def test_bad_messages_are_counted_and_survived(setup):
     log = open(setup['log_path']).read()
     totals = re.findall(r'received, (\d+) invalid, (\d+) dropped\)', log)
     assert totals and totals[-1] == (str(len(peers.BAD_MESSAGES)), '0')
+
+
+def test_taken_endpoint_is_a_clear_error(tmp_path):
+    endpoint = 'tcp://127.0.0.1:%d' % services.free_port()
+    conf_path = str(tmp_path / 'listener.conf')
+    services.write_config(conf_path, {
+        'DEFAULT': {'transport_url': 'rabbit://guest:guest@127.0.0.1:1/'},
+        'watcher': {'listen_endpoint': endpoint}})
+    taken = nanomsg_socket.pull_socket(endpoint)
+    try:
+        proc = subprocess.run(
+            [sys.executable, '-m', 'ceilometer_proxy.cmd.watcher_listener',
+             '--config-file', conf_path], capture_output=True, text=True,
+            timeout=60, cwd=services.REPO)
+    finally:
+        taken.close()
+    assert proc.returncode == 1
+    assert 'cannot listen on %s' % endpoint in proc.stderr

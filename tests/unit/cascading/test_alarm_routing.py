@@ -194,3 +194,13 @@ def test_orphans_of_an_intent():
               {'alarm_id': 'x4', 'name': 'hot', 'project_id': 'p2'}]
     assert [a['alarm_id'] for a in reconciler.orphans_of(
         intent, listed, {'x2'})] == ['x1']
+
+
+def test_refresh_takes_the_region_state():
+    r = {'alarm': {'state': 'ok', 'state_timestamp': None}}
+    assert not alarms.refresh(r, None)
+    assert not alarms.refresh(r, ('ok', '2026-01-01T00:00:00'))
+    assert alarms.refresh(r, ('alarm', '2026-01-01T00:00:01.5'))
+    assert r['alarm'] == {'state': 'alarm',
+                          'state_timestamp': datetime.datetime(
+                              2026, 1, 1, 0, 0, 1, 500000)}

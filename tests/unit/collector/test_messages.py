@@ -1,11 +1,14 @@
 """Checks and normalisation of received metering messages."""
 
 import datetime
+import hashlib
+import hmac
 
 import pytest
 
 from ceilometer_proxy.collector import messages
 from ceilometer_proxy import signing
+from ceilometer_proxy import utils
 
 SECRET = 'secret'
 
@@ -47,6 +50,40 @@ def test_both_generations_are_stored_identically():
     old_sig = old.pop('message_signature')
     assert old == new
     assert new_sig != old_sig  # the extra fields were signed too
+
+
+def _py3_signed(msg):
+    """Signed the way Ceilometer on Python 3 signs (lists of bytes)."""
+    def form(value):
+        if isinstance(value, dict):
+            return {form(k): form(v) for k, v in sorted(value.items())}
+        if isinstance(value, list):
+            return [form(v) for v in value]
+        return value.encode('utf-8') if isinstance(value, str) else value
+
+    digest = hmac.new(SECRET.encode('utf-8'), b'', hashlib.sha256)
+    for name, value in sorted(utils.recursive_keypairs(msg)):
+        if name == 'message_signature':
+            continue
+        if isinstance(value, list):
+            value = form(value)
+        digest.update(name.encode('utf-8'))
+        digest.update(str(value).encode('utf-8'))
+    msg['message_signature'] = digest.hexdigest()
+    return msg
+
+
+def test_python3_list_signatures_are_accepted():
+    msg = ceilometer27(resource_metadata={'tags': ['a', 'b'],
+                                          'nets': [{'name': 'n1'}]})
+    assert messages.normalise(msg, SECRET)  # Python 2 form
+    _py3_signed(msg)
+    assert "b'a'" not in str(msg)
+    stored = messages.normalise(msg, SECRET)
+    assert stored['resource_metadata']['tags'] == ['a', 'b']
+    msg['resource_metadata']['tags'].append('c')
+    with pytest.raises(messages.Rejected):
+        messages.normalise(msg, SECRET)
 
 
 def test_timestamp_with_offset_becomes_utc():

@@ -89,6 +89,36 @@ def test_refused_message_does_not_block_its_batch():
     assert store.pings >= 1
 
 
+class PartlyRefusingStore(FlakyStore):
+    """Keeps the messages it can and names those it refused, as the
+    MongoDB driver does."""
+
+    def record_metering_data_batch(self, batch):
+        self.calls += 1
+        good = [m for m in batch if not m['message_id'].startswith('bad')]
+        new = [m for m in good if m['message_id'] not in self.kept]
+        self.kept.update((m['message_id'], m) for m in good)
+        if len(good) < len(batch):
+            err = storage.InvalidData('refused')
+            err.refused_ids = [m['message_id'] for m in batch
+                               if m not in good]
+            err.new_count = len(new)
+            raise err
+        return len(new)
+
+
+def test_partly_refused_batch_is_not_written_again():
+    store = PartlyRefusingStore()
+    store.kept['b'] = {}
+    w = make_writer(store)
+    assert w.write(batch_of('a', 'bad-1', 'b', 'c'))
+    assert store.calls == 1
+    snap = w.counters.snapshot()
+    assert snap[stats.STORED] == 2
+    assert snap[stats.DUPLICATES] == 1
+    assert snap['dropped.' + messages.REFUSED] == 1
+
+
 def test_endpoint_stores_good_messages_and_requeues_when_stopped():
     store = FlakyStore()
     counters = stats.Counters()

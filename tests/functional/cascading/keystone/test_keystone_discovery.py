@@ -24,9 +24,9 @@ SEEDED = {'RegionOne': [1.0, 2.0], 'RegionTwo': [10.0, 20.0, 30.0],
 @pytest.fixture(scope='module')
 def deployment(mongodb_url, keystone):
     """Three noauth region servers; cascading servers added per test."""
-    servers = Deployment(mongodb_url, keystone, SEEDED).start()
+    servers = Deployment(mongodb_url, keystone, SEEDED)
     try:
-        yield servers
+        yield servers.start()
     finally:
         servers.cleanup()
 
