@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests import keystone as keystone_service
 from tests import services
 
 
@@ -55,3 +56,19 @@ def api(api_server, store):
     store.resource.delete_many({})
     store.summaries.summaries.delete_many({})
     return services.Client(api_server.url)
+
+
+@pytest.fixture(scope='session')
+def keystone():
+    """A real Keystone (started once a session, on first use)."""
+    server = keystone_service.Keystone()
+    try:
+        server.start()
+    except Exception:
+        log = server.log()
+        server.cleanup()
+        pytest.fail('Keystone did not start: %s' % log[-3000:])
+    try:
+        yield server
+    finally:
+        server.cleanup()

@@ -9,14 +9,12 @@ Keystone token.
 
 import os
 import tempfile
-import threading
 import time
 
 import pytest
 import requests
 
 from tests import ceilometer_agents
-from tests import keystone
 from tests import kwapi_server
 from tests import rabbitmq
 
@@ -50,9 +48,9 @@ def token_is_valid(ks, token):
 
 
 @pytest.fixture(scope='module')
-def setup():
+def setup(keystone):
     broker = rabbitmq.RabbitMQ()
-    ks = keystone.Keystone()
+    ks = keystone
     one = kwapi_server.KwapiServer(
         [kwapi_server.probes(P1=(T_ONE, 1.25, 10.0))]).start()
     two = kwapi_server.KwapiServer(
@@ -63,12 +61,8 @@ def setup():
                                       suffix='.json', delete=False)
     out.close()
     agents = None
-    # Both take seconds to start: side by side.
-    broker_started = threading.Thread(target=broker.start)
     try:
-        broker_started.start()
-        ks.start()
-        broker_started.join()
+        broker.start()
         register_kwapi(ks, {('RegionOne', 'public'): one.url,
                             ('RegionTwo', 'public'): two.url,
                             ('RegionOne', 'internal'): internal.url})
@@ -80,12 +74,10 @@ def setup():
         yield {'agents': agents, 'keystone': ks, 'one': one, 'two': two,
                'internal': internal, 'published': out.name}
     finally:
-        broker_started.join()
         if agents is not None:
             agents.cleanup()
         for server in (one, two, internal):
             server.stop()
-        ks.cleanup()
         broker.cleanup()
         os.remove(out.name)
 
