@@ -71,7 +71,7 @@ def time_collector(db_url, url, batch_size, expected):
     collector = harness.Collector(
         db_url, [url], extra={'collector': {
             'batch_size': batch_size, 'batch_timeout': 0.5,
-            'stats_interval': 0.05}})
+            'stats_interval': 0.1}})
     try:
         collector.start()
         began = time.perf_counter()

@@ -103,10 +103,10 @@ class AlarmTable(object):
     :param url: overrides the configured URL.
     """
 
-    # query_alarms works, but /v2/query/alarms is not routed in cascading
-    # mode: complex stays False until it is.
+    # Complex alarm queries are answered from the table; their history is
+    # the regions'.
     CAPABILITIES = {
-        'alarms': {'query': {'simple': True, 'complex': False},
+        'alarms': {'query': {'simple': True, 'complex': True},
                    'history': {'query': {'simple': True,
                                          'complex': False}}},
     }

@@ -126,14 +126,19 @@ class CascadingAlarms(object):
         """Create a storage-shaped alarm; returns it as shown."""
         route = self.route(alarm)
         project = alarm.get('project_id') or self.caller.project_id
+        user = alarm.get('user_id') or self.caller.user_id
         if self.table.name_taken(alarm['name'], project):
             raise routing.NameConflict(alarm['name'])
         alarm_id = str(uuid.uuid4())
         self.table.begin(alarm_id, route.region, alarm['name'], project,
-                         alarm.get('user_id') or self.caller.user_id)
+                         user)
+        # The owner is named explicitly: a region called with the service
+        # token ([cascading] forward_user_token = false) would otherwise
+        # file the alarm under the service's own project.
+        owned = dict(alarm, project_id=project, user_id=user)
         try:
             created = self.ctx.call(route.region, 'POST', ALARMS,
-                                    body=routing.region_body(alarm,
+                                    body=routing.region_body(owned,
                                                              route.rule))
         except errors.RegionHTTPError:
             self.table.forget(alarm_id)  # refused: nothing was created
@@ -198,7 +203,9 @@ class CascadingAlarms(object):
         if alarm['name'] != row['alarm']['name'] and self.table.name_taken(
                 alarm['name'], project, exclude_id=alarm_id):
             raise routing.NameConflict(alarm['name'])
-        body = routing.region_body(alarm, route.rule)
+        owned = dict(alarm, project_id=project,
+                     user_id=alarm.get('user_id') or row['alarm']['user_id'])
+        body = routing.region_body(owned, route.rule)
         region_alarm = routing.from_region(
             self._region_call(row, 'PUT', body=body))
         result = routing.shown(region_alarm, alarm_id, route.routing)

@@ -189,6 +189,11 @@ def get_sample(ctx, sample_id):
             if err.status == 404:
                 return None
             raise
+        caller = ctx.caller
+        if not caller.is_admin and sample.get('project_id') != (
+                caller.project_id):
+            # A service token sees every project: scope here too.
+            return None
         merge.parse_times(sample, SAMPLE_TIMES)
         sample['resource_id'] = translate(region, sample['resource_id'])
         return sample

@@ -345,6 +345,25 @@ def test_capabilities_name_the_alarm_features(env, casc):
     caps = casc.get_json('/v2/capabilities')
     assert caps['api']['alarms:query:simple'] is True
     assert caps['api']['alarms:history:query:simple'] is True
-    # /v2/query/alarms is not routed in cascading mode.
-    assert caps['api']['alarms:query:complex'] is False
+    assert caps['api']['alarms:query:complex'] is True
+    # History lives in the regions: complex history queries are refused.
     assert caps['api']['alarms:history:query:complex'] is False
+
+
+def test_complex_alarm_queries_answer_from_the_table(env, casc):
+    name = unique('cq')
+    created = casc.post_json('/v2/alarms', threshold(
+        name, [q('resource_id', 'vm-a')]))
+    query = {'filter': json.dumps({'=': {'name': name}})}
+    [found] = casc.post_json('/v2/query/alarms', query, status=200)
+    assert found['alarm_id'] == created['alarm_id']
+    assert found['threshold_rule']['query'] == created['threshold_rule'][
+        'query']
+    assert found['threshold_rule']['query'][0]['value'] == 'vm-a'
+    assert 'r1-vm-a' not in json.dumps(found)
+    # Scoped: another tenant finds nothing, even by the exact name.
+    assert env.client(P2).post_json('/v2/query/alarms', query,
+                                    status=200) == []
+    resp = casc.post('/v2/query/alarms/history', {'filter': json.dumps(
+        {'=': {'alarm_id': created['alarm_id']}})})
+    assert resp.status_code == 400, resp.text

@@ -197,10 +197,6 @@ def test_service_token_reaches_the_regions(deployment, tokens, keystone):
     assert resp.status_code == 404, resp.text
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'cascading/metering.py does not add the caller\'s project to the '
-    'queries it fans out; with the service token the regions answer for '
-    'every project'))
 def test_service_token_keeps_tenants_apart(deployment, tokens, keystone):
     """The regions see an admin token: the cascading level itself must
     keep a member's project-wide query to the member's project."""
@@ -211,6 +207,8 @@ def test_service_token_keeps_tenants_apart(deployment, tokens, keystone):
         ['vm-p1-a'] * 3 + ['vm-p1-b'] * 2)
     stats = member.get_json('/v2/meters/%s/statistics' % METER)
     assert [(s['count'], s['sum']) for s in stats] == [(5, 36)]
+    everything = member.get_json('/v2/samples')
+    assert {s['project_id'] for s in everything} == {keystone.projects['p1']}
 
 
 def test_bad_token_with_service_credentials(deployment):
@@ -289,10 +287,6 @@ def test_ceilometerclient_alarm_round_trip(deployment, tokens,
         headers={'X-Auth-Token': tokens['p1']}).get_json('/v2/alarms') == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'cascading/alarms.py forwards the create without the caller\'s '
-    'project_id/user_id; with the service token the region files the '
-    'alarm under the service project'))
 def test_alarm_through_service_token_keeps_the_owner(deployment, tokens,
                                                      keystone):
     """The region gets the service token, yet the alarm it stores belongs

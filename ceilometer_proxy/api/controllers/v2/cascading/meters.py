@@ -34,7 +34,9 @@ class MeterController(rest.RestController):
     def get_all(self, q=None, limit=None):
         """Samples of the meter, newest first, from the regions."""
         rbac.enforce('get_samples', pecan.request)
-        q = q or []
+        # Scoped here, not only by the region: with a service token the
+        # region would answer for every project.
+        q = v2_utils.sanitize_query(q or [])
         limit = base.positive_limit(limit, pecan.request.cfg)
         v2_utils.validate_query(q, v2_utils.SAMPLE_KEYS)
         found = metering.get_samples(
@@ -75,7 +77,7 @@ class MeterController(rest.RestController):
     def statistics(self, q=None, groupby=None, period=None, aggregate=None):
         """Statistics of the meter, merged across regions when needed."""
         rbac.enforce('compute_statistics', pecan.request)
-        q = q or []
+        q = v2_utils.sanitize_query(q or [])
         if period is not None and period < 0:
             raise base.ClientSideError('Period must be positive.')
         kwargs = v2_utils.query_to_kwargs(q, v2_utils.SAMPLE_KEYS)

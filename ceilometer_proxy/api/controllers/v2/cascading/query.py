@@ -3,7 +3,8 @@
 Complex sample queries name resources inside free-form filter trees, which
 the cascading level cannot route or translate, so they are refused with a
 400 rather than answered wrongly; the simple queries of /v2/samples and
-/v2/meters cover the same ground.
+/v2/meters cover the same ground. Complex alarm queries are answered from
+the cascading alarm table, as local mode answers them from its store.
 """
 
 from pecan import rest
@@ -28,3 +29,4 @@ class QueryController(rest.RestController):
     """/v2/query of cascading mode."""
 
     samples = QuerySamplesController()
+    alarms = local.QueryAlarmsController()

@@ -26,7 +26,9 @@ class SamplesController(rest.RestController):
     def get_all(self, q=None, limit=None):
         """Samples matching the query, from the regions it concerns."""
         rbac.enforce('get_samples', pecan.request)
-        q = q or []
+        # Scoped here, not only by the region: with a service token the
+        # region would answer for every project.
+        q = v2_utils.sanitize_query(q or [])
         limit = base.positive_limit(limit, pecan.request.cfg)
         v2_utils.validate_query(q, v2_utils.SAMPLE_KEYS)
         return [_sample(s) for s in metering.get_samples(
