@@ -48,6 +48,12 @@ OPTS = [
                help='MongoDB URL of the resource map; defaults to '
                     '[database] connection. The map has a collection of '
                     'its own.'),
+    cfg.FloatOpt('resource_cache_ttl', default=2.0, min=0,
+                 help='Seconds a looked-up resource-map row is reused by '
+                      'this process before the map is read again (0: read '
+                      'every time). Registrations through this process '
+                      'take effect at once; through other API processes, '
+                      'within this time. Unknown ids are never cached.'),
     cfg.StrOpt('type2meters_file', default='type2meters.json',
                help='JSON file mapping a resource type (nova.instance, '
                     'cinder.volume, ...) to its default source and meters; '

@@ -12,6 +12,8 @@ may name, their default source and the meters a resource of that type has
 """
 
 import json
+import threading
+import time
 
 from oslo_config import cfg
 import pymongo
@@ -57,6 +59,33 @@ class ResourceMap(object):
         self.client, self.db = mongo_utils.connect(
             conf, url, 'ceilometer-proxy-cascading')
         self.collection = self.db[COLLECTION]
+        # Every routed question reads its row: a short-lived copy saves a
+        # store round trip per request (see [cascading] resource_cache_ttl).
+        self.cache_ttl = conf.cascading.resource_cache_ttl
+        self._cache = {}
+        self._cache_lock = threading.Lock()
+
+    def _cached(self, resource_id):
+        if not self.cache_ttl:
+            return None
+        with self._cache_lock:
+            entry = self._cache.get(resource_id)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return dict(entry[1])
+
+    def _remember(self, row):
+        if not self.cache_ttl:
+            return
+        with self._cache_lock:
+            if len(self._cache) > 10000:
+                self._cache.clear()
+            self._cache[row['resource_id']] = (
+                time.monotonic() + self.cache_ttl, dict(row))
+
+    def _forget(self, resource_id):
+        with self._cache_lock:
+            self._cache.pop(resource_id, None)
 
     def close(self):
         self.client.close()
@@ -77,6 +106,7 @@ class ResourceMap(object):
         values['metadata'] = mongo_utils.improve_keys(
             values.get('metadata') or {})
         update = {'$set': values}
+        self._forget(row['resource_id'])
         first = row.get('first_sample_timestamp')
         last = row.get('last_sample_timestamp') or first
         if first:
@@ -89,6 +119,7 @@ class ResourceMap(object):
     @mongo_utils.translate_errors
     def delete(self, resource_id):
         """Remove a row; True if there was one."""
+        self._forget(resource_id)
         return self.collection.delete_one(
             {'_id': resource_id}).deleted_count > 0
 
@@ -99,13 +130,18 @@ class ResourceMap(object):
         A row that lost its routing (region or cascaded id emptied) is
         deleted here and reported as absent.
         """
+        row = self._cached(resource_id)
+        if row is not None:
+            return row
         doc = self.collection.find_one({'_id': resource_id})
         if doc is None:
             return None
         if not _is_routable(doc):
             self.collection.delete_one({'_id': resource_id})
             return None
-        return _row(doc)
+        row = _row(doc)
+        self._remember(row)
+        return row
 
     @mongo_utils.translate_errors
     def find_by_cascaded(self, region, cascaded_id):

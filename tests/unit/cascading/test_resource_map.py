@@ -90,3 +90,25 @@ def test_type_catalog_has_the_four_types():
     names = [m['name'] for m in types.meters('nova.instance')]
     assert len(names) == 32 and 'cpu_util' in names
     assert types.meters('unknown') == []
+
+
+def test_rows_are_reused_for_the_cache_ttl_and_forgotten_on_writes(rmap):
+    rmap.upsert(_row())
+    assert rmap.get('r1')['region'] == 'one'
+    # Another process moves the row: this one keeps its copy for the TTL.
+    rmap.collection.update_one({'_id': 'r1'}, {'$set': {'region': 'two'}})
+    assert rmap.get('r1')['region'] == 'one'
+    rmap.cache_ttl = 0
+    assert rmap.get('r1')['region'] == 'two'
+    rmap.cache_ttl = 60
+    # Writes through this process take effect at once.
+    rmap.upsert(_row(region='three'))
+    assert rmap.get('r1')['region'] == 'three'
+    rmap.delete('r1')
+    assert rmap.get('r1') is None
+    # Unknown ids are not remembered: another process's registration is
+    # seen at once.
+    assert rmap.get('r2') is None
+    rmap.collection.insert_one({'_id': 'r2', 'region': 'one',
+                                'cascaded_resource_id': 'c2'})
+    assert rmap.get('r2')['cascaded_resource_id'] == 'c2'
