@@ -60,6 +60,7 @@ def private_store():
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
+@pytest.mark.timeout(900)
 def test_store_outage_and_broker_restart_lose_nothing(rabbit, private_store):
     db_url = services.db_url(private_store.url, 'faults')
     collector = harness.Collector(
@@ -122,7 +123,8 @@ def test_store_outage_and_broker_restart_lose_nothing(rabbit, private_store):
                     what='queue drained')
             finally:
                 successor.cleanup()
-            ids = conn.meter.distinct('message_id', {'counter_name': METER})
+            ids = {d['message_id'] for d in conn.meter.find(
+                {'counter_name': METER}, projection={'message_id': True})}
             count = _stored_count(conn)
             statistics = list(conn.get_meter_statistics(
                 storage.SampleFilter(meter=METER)))

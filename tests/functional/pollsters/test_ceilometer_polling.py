@@ -21,9 +21,6 @@ from tests import kwapi_server
 from tests import rabbitmq
 from tests import services
 
-pytestmark = pytest.mark.skipif(not rabbitmq.available(),
-                                reason='rabbitmq-server is not installed')
-
 T0 = 1357730232.68  # 2013-01-09T11:17:12.680000 UTC
 T1 = T0 + 10
 T3 = T0 + 30

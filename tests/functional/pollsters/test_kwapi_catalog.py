@@ -18,9 +18,6 @@ from tests import ceilometer_agents
 from tests import kwapi_server
 from tests import rabbitmq
 
-pytestmark = pytest.mark.skipif(not rabbitmq.available(),
-                                reason='rabbitmq-server is not installed')
-
 T_ONE = 1600000000.0
 T_TWO = 1600000100.0
 

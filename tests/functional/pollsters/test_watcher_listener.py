@@ -26,9 +26,6 @@ from tests.functional.pollsters import peers
 from tests import rabbitmq
 from tests import services
 
-pytestmark = pytest.mark.skipif(not rabbitmq.available(),
-                                reason='rabbitmq-server is not installed')
-
 SECRET = 'listener-test-secret'
 
 
