@@ -34,7 +34,10 @@ with open(path, 'w') as f:
     parser.write(f)
 PY
 }
-enable_service() { ENABLED_SERVICES="${ENABLED_SERVICES:-},$*"; ENABLED_SERVICES="${ENABLED_SERVICES// /,}"; }
+enable_service() {
+    ENABLED_SERVICES="${ENABLED_SERVICES:-},$*"
+    ENABLED_SERVICES="${ENABLED_SERVICES// /,}"
+}
 is_service_enabled() {
     local s
     for s in "$@"; do [[ ",$ENABLED_SERVICES," == *",$s,"* ]] && return 0; done
