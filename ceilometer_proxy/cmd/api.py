@@ -4,6 +4,7 @@ Production deployments should run ``ceilometer_proxy.api.app:build_wsgi_app``
 under uwsgi, gunicorn or mod_wsgi instead.
 """
 
+import socket
 import socketserver
 import sys
 import threading
@@ -20,6 +21,13 @@ LOG = log.getLogger(__name__)
 
 
 class _QuietHandler(simple_server.WSGIRequestHandler):
+    def setup(self):
+        super().setup()
+        # wsgiref writes the status line, the headers and the body in
+        # separate sends; with Nagle's algorithm each small send after the
+        # first waits for the peer's (delayed) ACK.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def log_message(self, fmt, *args):
         LOG.debug('%s - %s', self.address_string(), fmt % args)
 
