@@ -14,6 +14,7 @@ from urllib import parse
 
 from oslo_log import log
 import oslo_messaging
+from oslo_messaging import opts as messaging_opts
 
 from ceilometer_proxy.collector import endpoint
 from ceilometer_proxy.collector import stats
@@ -63,8 +64,26 @@ class CollectorService(object):
             self.conf.publisher.telemetry_secret,
             self.conf.collector.max_metadata_size, origin)
 
+    def _bound_prefetch(self):
+        """Default RabbitMQ's prefetch to two batches.
+
+        oslo.messaging leaves it unlimited, so during a store outage the
+        broker would push every queued notification into this process,
+        unacknowledged; with a bound the backlog waits in the (durable)
+        queue. An explicit ``[oslo_messaging_rabbit]
+        rabbit_qos_prefetch_count`` still wins. The rabbit driver reads
+        it when the transport is built, hence before that.
+        """
+        for group, group_opts in messaging_opts.list_opts():
+            if group == 'oslo_messaging_rabbit':
+                self.conf.register_opts(group_opts, group=group)
+                self.conf.set_default(
+                    'rabbit_qos_prefetch_count',
+                    2 * self.conf.collector.batch_size, group=group)
+
     def _listener(self, url):
         opts = self.conf.collector
+        self._bound_prefetch()
         transport = oslo_messaging.get_notification_transport(
             self.conf, url=url)
         origin = None

@@ -157,3 +157,46 @@ def _queues(node):
 
 def _stored_count(conn):
     return conn.meter.count_documents({'counter_name': METER})
+
+
+def test_an_outage_leaves_the_backlog_in_the_queue(rabbit, private_store):
+    """With the store down, the collector holds at most two batches
+    (RabbitMQ prefetch); the rest waits in the queue, and all of it is
+    stored once the store is back."""
+    db_url = services.db_url(private_store.url, 'backlog')
+    collector = harness.Collector(
+        db_url, [rabbit.url],
+        extra={'collector': {'batch_size': 20, 'batch_timeout': 0.2,
+                             'max_retry_backoff': 1},
+               'database': {'socket_timeout': 5}}).start()
+    producer = harness.Producer(rabbit.url)
+    try:
+        private_store.stop()
+        before = rabbit.queue_depths().get('metering.sample', 0)
+        sent = []
+        for n in range(150):
+            batch = [harness.juno_message(
+                'backlog.meter', 1.0, 'res-%d' % (n % 5),
+                T0 + datetime.timedelta(seconds=n),
+                message_id=str(uuid.uuid4()))]
+            producer.send(batch)
+            sent.append(batch[0]['message_id'])
+        held = harness.wait_until(lambda: harness.unacknowledged(rabbit),
+                                  timeout=60, what='a batch in hand')
+        time.sleep(2)
+        held = max(held, harness.unacknowledged(rabbit))
+        assert 0 < held <= 40
+        assert rabbit.queue_depths()['metering.sample'] == before + 150
+        private_store.start()
+        conn = _connection(db_url)
+        try:
+            mine = {'counter_name': 'backlog.meter'}
+            harness.wait_until(lambda: conn.meter.count_documents(mine) ==
+                               150, timeout=180, what='the backlog stored')
+            assert sorted(d['_id'] for d in conn.meter.find(
+                mine, projection={'_id': True})) == sorted(sent)
+        finally:
+            conn.close()
+    finally:
+        producer.close()
+        collector.cleanup()
