@@ -26,14 +26,26 @@ OPTS = [
 ]
 
 
-def compute_signature(message, secret):
-    """Hex HMAC-SHA256 of a metering message ('' when secret is empty)."""
-    if not secret:
-        return ''
+def _python3_list_form(value):
+    """A list value as Ceilometer on Python 3 renders it for signing.
+
+    Its publishers turn the text inside lists into bytes before taking
+    str() of the list ("[b'a']"), where Python 2 producers (Juno) and we
+    give "['a']"; a signature covers that text, so both are accepted.
+    """
+    if isinstance(value, dict):
+        return {_python3_list_form(k): _python3_list_form(v)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_python3_list_form(v) for v in value]
+    return value.encode('utf-8') if isinstance(value, str) else value
+
+
+def _signature(pairs, secret):
     if isinstance(secret, str):
         secret = secret.encode('utf-8')
     digest = hmac.new(secret, b'', hashlib.sha256)
-    for name, value in utils.recursive_keypairs(message):
+    for name, value in pairs:
         if name == 'message_signature':
             continue
         digest.update(str(name).encode('utf-8'))
@@ -41,8 +53,16 @@ def compute_signature(message, secret):
     return digest.hexdigest()
 
 
+def compute_signature(message, secret):
+    """Hex HMAC-SHA256 of a metering message ('' when secret is empty)."""
+    if not secret:
+        return ''
+    return _signature(utils.recursive_keypairs(message), secret)
+
+
 def verify_signature(message, secret):
-    """True when the message carries the right signature for secret.
+    """True when the message carries the right signature for secret, with
+    its lists in either text form (see _python3_list_form).
 
     With an empty secret nothing is checked, as in Ceilometer.
     """
@@ -51,7 +71,14 @@ def verify_signature(message, secret):
     expected = message.get('message_signature')
     if not isinstance(expected, str):
         return False
-    return hmac.compare_digest(compute_signature(message, secret), expected)
+    pairs = list(utils.recursive_keypairs(message))
+    if hmac.compare_digest(_signature(pairs, secret), expected):
+        return True
+    if not any(isinstance(value, list) for _name, value in pairs):
+        return False
+    python3 = [(name, _python3_list_form(value) if isinstance(value, list)
+                else value) for name, value in pairs]
+    return hmac.compare_digest(_signature(python3, secret), expected)
 
 
 def meter_message(name, sample_type, unit, volume, user_id, project_id,

@@ -9,8 +9,6 @@ identically. Every refusal has a reason, which the collector counts.
 """
 
 import datetime
-import hashlib
-import hmac
 import json
 import numbers
 
@@ -73,56 +71,6 @@ def _check_shape(message):
         raise Rejected(MALFORMED, 'resource_metadata is not a mapping')
 
 
-def _py3_text_form(value):
-    """A list value as Ceilometer on Python 3 renders it for signing.
-
-    Its publishers turn the text inside lists into bytes before taking
-    str() of the list ("[b'a']"), where Python 2 producers (Juno) gave
-    "['a']"; the signature covers that text, so both forms are checked.
-    """
-    if isinstance(value, dict):
-        return {_py3_text_form(k): _py3_text_form(v)
-                for k, v in sorted(value.items())}
-    if isinstance(value, (list, tuple)):
-        return [_py3_text_form(v) for v in value]
-    if isinstance(value, str):
-        return value.encode('utf-8')
-    if isinstance(value, bytes):
-        return value.decode('utf-8')
-    return value
-
-
-def _py3_keypairs(data):
-    for name, value in sorted(data.items()):
-        if isinstance(value, dict):
-            for subname, subvalue in _py3_keypairs(value):
-                yield '%s:%s' % (name, subname), subvalue
-        elif isinstance(value, (list, tuple)):
-            yield name, _py3_text_form(value)
-        else:
-            yield name, value
-
-
-def _has_list(data):
-    return any(isinstance(v, (list, tuple)) or
-               (isinstance(v, dict) and _has_list(v)) for v in data.values())
-
-
-def signature_matches(message, secret):
-    """Whether the message is signed with secret, in either text form."""
-    if signing.verify_signature(message, secret):
-        return True
-    expected = message.get('message_signature')
-    if not isinstance(expected, str) or not _has_list(message):
-        return False
-    digest = hmac.new(secret.encode('utf-8'), b'', hashlib.sha256)
-    for name, value in _py3_keypairs(message):
-        if name != 'message_signature':
-            digest.update(str(name).encode('utf-8'))
-            digest.update(str(value).encode('utf-8'))
-    return hmac.compare_digest(digest.hexdigest(), expected)
-
-
 def _metadata_size(metadata):
     return len(json.dumps(metadata, default=str, separators=(',', ':')))
 
@@ -137,7 +85,7 @@ def normalise(message, secret, max_metadata_size=0, origin=None):
     :param origin: recorded as resource_metadata['origin'] when given.
     """
     _check_shape(message)
-    if not signature_matches(message, secret):
+    if not signing.verify_signature(message, secret):
         raise Rejected(BAD_SIGNATURE, 'message %s' % message['message_id'])
     if message['counter_type'] not in SAMPLE_TYPES:
         raise Rejected(UNKNOWN_TYPE, '%.40r' % message['counter_type'])
