@@ -35,7 +35,7 @@ class CascadingContext(object):
     def fan_out(self, names, fn):
         """fan_out + settle: {region: result} of the regions that answered;
         the ones left out are added to missing_regions."""
-        outcome = fanout.fan_out(self.regions, names, fn, self.conf)
+        outcome = fanout.fan_out(names, fn, self.conf)
         self.add_missing(outcome.settle(self.conf))
         return outcome.results
 

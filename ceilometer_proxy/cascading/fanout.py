@@ -40,11 +40,9 @@ class FanOut(object):
         return missing
 
 
-def fan_out(regions, names, fn, conf):
+def fan_out(names, fn, conf):
     """Run ``fn(region)`` for every region name, in parallel.
 
-    :param regions: the Regions object (unused by the pool itself; kept so
-        callers pass what fn will need).
     :param names: region names to call.
     :param fn: function of one region name; CascadingErrors it raises are
         collected, anything else propagates.

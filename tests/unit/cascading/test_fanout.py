@@ -15,7 +15,7 @@ from tests.unit.cascading import helpers
 def test_regions_are_called_in_parallel():
     conf = helpers.make_conf(max_parallel_regions=8)
     started = time.monotonic()
-    out = fanout.fan_out(None, ['a', 'b', 'c', 'd'],
+    out = fanout.fan_out(['a', 'b', 'c', 'd'],
                          lambda r: time.sleep(0.3) or r.upper(), conf)
     assert time.monotonic() - started < 0.9
     assert out.results == {'a': 'A', 'b': 'B', 'c': 'C', 'd': 'D'}
@@ -35,7 +35,7 @@ def test_at_most_max_parallel_regions_at_once():
         with lock:
             state['now'] -= 1
 
-    fanout.fan_out(None, list('abcdef'), call, conf)
+    fanout.fan_out(list('abcdef'), call, conf)
     assert state['peak'] == 2
 
 
@@ -49,7 +49,7 @@ def _failing(names):
 
 def test_failures_raise_503_without_partial_results():
     conf = helpers.make_conf(partial_results=False)
-    out = fanout.fan_out(None, ['a', 'b', 'c'], _failing({'c', 'b'}), conf)
+    out = fanout.fan_out(['a', 'b', 'c'], _failing({'c', 'b'}), conf)
     assert out.results == {'a': 'a'}
     with pytest.raises(errors.RegionsUnavailable) as caught:
         out.settle(conf)
@@ -58,13 +58,13 @@ def test_failures_raise_503_without_partial_results():
 
 def test_partial_results_report_the_missing_regions():
     conf = helpers.make_conf(partial_results=True)
-    out = fanout.fan_out(None, ['a', 'b', 'c'], _failing({'c'}), conf)
+    out = fanout.fan_out(['a', 'b', 'c'], _failing({'c'}), conf)
     assert out.settle(conf) == ['c']
 
 
 def test_partial_results_still_fail_when_nothing_answered():
     conf = helpers.make_conf(partial_results=True)
-    out = fanout.fan_out(None, ['a', 'b'], _failing({'a', 'b'}), conf)
+    out = fanout.fan_out(['a', 'b'], _failing({'a', 'b'}), conf)
     with pytest.raises(errors.RegionsUnavailable):
         out.settle(conf)
 
@@ -77,7 +77,7 @@ def test_a_region_4xx_is_raised_as_it_is():
             raise errors.RegionHTTPError('b', 400, 'bad')
         return region
 
-    out = fanout.fan_out(None, ['a', 'b'], call, conf)
+    out = fanout.fan_out(['a', 'b'], call, conf)
     with pytest.raises(errors.RegionHTTPError):
         out.settle(conf)
 
@@ -85,7 +85,7 @@ def test_a_region_4xx_is_raised_as_it_is():
 def test_other_exceptions_propagate():
     conf = helpers.make_conf()
     with pytest.raises(ZeroDivisionError):
-        fanout.fan_out(None, ['a', 'b'], lambda r: 1 / 0, conf)
+        fanout.fan_out(['a', 'b'], lambda r: 1 / 0, conf)
 
 
 def test_context_collects_missing_regions():
