@@ -103,3 +103,24 @@ def to_millis(value):
 
 def delta_seconds(start, end):
     return (end - start).total_seconds()
+
+
+EPOCH = datetime.datetime(1970, 1, 1)
+
+
+def epoch_seconds(value):
+    """Seconds since the epoch of a naive UTC datetime (float)."""
+    return (naive_utc(value) - EPOCH).total_seconds()
+
+
+def from_epoch(seconds):
+    """The naive UTC datetime of seconds since the epoch."""
+    return EPOCH + datetime.timedelta(seconds=seconds)
+
+
+def floor_to_period(value, period):
+    """The latest multiple of ``period`` seconds since the epoch at or
+    before ``value`` (a naive UTC datetime); exact to the microsecond."""
+    elapsed = naive_utc(value) - EPOCH
+    step = datetime.timedelta(seconds=period)
+    return EPOCH + step * (elapsed // step)

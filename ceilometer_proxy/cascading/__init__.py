@@ -1,4 +1,4 @@
-"""Cascading mode: one v2 API in front of the v2 APIs of many regions.
+"""Cascading mode: one v2 API in front of the telemetry of many regions.
 
 The cascading level stores no samples. It keeps a resource map (cascading
 resource id -> region and the id the region knows) and sends every other
@@ -18,13 +18,24 @@ ETC_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..',
 OPTS = [
     cfg.StrOpt('region_discovery', default='keystone',
                choices=['keystone', 'static'],
-               help='Where the v2 endpoints of the regions come from: '
-                    'keystone (the catalog\'s metering service, per region) '
-                    'or static (the regions option).'),
+               help='Where the regions and their endpoints come from: '
+                    'keystone (per region, the catalog\'s metering service '
+                    'for a v2 region, or its metric and alarming services '
+                    'for a Gnocchi + Aodh region) or static (the regions '
+                    'option).'),
     cfg.ListOpt('regions', default=[],
-                help='Static region endpoints as name:url pairs, e.g. '
-                     'regionOne:http://10.0.0.1:8777,regionTwo:http://'
-                     '10.0.0.2:8777 (used when region_discovery = static).'),
+                help='Static regions (region_discovery = static): name:url '
+                     'for a Ceilometer v2 region, e.g. regionOne:http://'
+                     '10.0.0.1:8777, or a bare name described by its own '
+                     '[region:<name>] section (driver, endpoints).'),
+    cfg.StrOpt('resource_source', default='map',
+               choices=['map', 'regions'],
+               help='What GET /v2/resources and /v2/meters list: map (the '
+                    'registered resources of the resource map, their meters '
+                    'from type2meters.json) or regions (what every region '
+                    'holds, registered resources under their cascading '
+                    'ids); with regions, a resource id the map does not '
+                    'know is asked of every region.'),
     cfg.FloatOpt('http_timeout', default=30.0, min=0.1,
                  help='Seconds to wait for a region to connect and to '
                       'answer one call.'),

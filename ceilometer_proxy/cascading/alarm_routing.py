@@ -8,18 +8,16 @@ term (an availability zone or region name, what Heat's
 carries it), or by ``[cascading] default_region``. A combination alarm goes
 where its sub-alarms are, and they must all be in one region.
 
-Alarms move between three shapes: the API body (``threshold_rule`` ...),
-the storage shape (``rule``, as ``alarm.storage.models.Alarm``) that the
-table keeps and the API types are built from, and the region's copy, whose
-ids and query are the region's. Nothing here does I/O: lookups are passed
+Alarms move between two shapes here: the storage shape (``rule``, as
+``alarm.storage.models.Alarm``) that the table keeps and the API types are
+built from, and the region's copy in the same shape, whose ids and query
+are the region's; region drivers turn that into whatever the region keeps. Nothing here does I/O: lookups are passed
 in as functions, so every rule is unit-tested directly.
 """
 
 import json
 
-from ceilometer_proxy.alarm.storage import models
 from ceilometer_proxy.cascading import errors
-from ceilometer_proxy import query_values
 
 RESOURCE_FIELDS = ('resource_id', 'resource')
 METADATA_PREFIXES = ('metadata.', 'resource_metadata.')
@@ -153,23 +151,14 @@ def check_same_place(old_routing, old_region, new_route):
 
 # -- shapes -----------------------------------------------------------------
 
-def region_body(alarm, rule):
-    """The API body sent to the region for a storage-shaped alarm whose
-    rule is replaced by ``rule`` (the routed one)."""
-    body = {k: v for k, v in alarm.items()
-            if k not in SERVER_FIELDS and k != 'rule' and v is not None}
-    body['%s_rule' % alarm['type']] = rule
-    return body
-
-
-def from_region(body):
-    """A region's alarm (API JSON) in the storage shape, times parsed."""
-    alarm = {k: body.get(k) for k in models.Alarm.FIELDS if k != 'rule'}
-    alarm['rule'] = dict(body.get('%s_rule' % body.get('type')) or {})
-    for name in ('timestamp', 'state_timestamp'):
-        if isinstance(alarm[name], str):
-            alarm[name] = query_values.parse_timestamp(alarm[name])
-    return alarm
+def region_alarm(alarm, rule):
+    """What a region is asked to keep of a storage-shaped alarm: its rule
+    replaced by ``rule`` (the routed one), without the fields the region
+    sets itself."""
+    kept = {k: v for k, v in alarm.items()
+            if k not in SERVER_FIELDS and v is not None}
+    kept['rule'] = rule
+    return kept
 
 
 def shown(region_alarm, alarm_id, routing):
@@ -194,16 +183,22 @@ def _added_terms(region_query, user_query):
     return [dict(q) for q in region_query if q.get('field') not in known]
 
 
-def shown_change(change, row, cascaded_resource_id=None):
-    """A region's history event (API JSON) with cascading ids only."""
+def shown_change(change, row, cascaded_resource_id=None,
+                 shown_rule=lambda rule: rule):
+    """A region's history event (API JSON) with cascading ids only.
+
+    :param shown_rule: the region driver's rule translation (a region may
+        keep its rules in another shape than v2's).
+    """
     change = dict(change, alarm_id=row['_id'])
     detail = change.get('detail')
     if isinstance(detail, str):
-        change['detail'] = _shown_detail(detail, row, cascaded_resource_id)
+        change['detail'] = _shown_detail(detail, row, cascaded_resource_id,
+                                         shown_rule)
     return change
 
 
-def _shown_detail(detail, row, cascaded_resource_id):
+def _shown_detail(detail, row, cascaded_resource_id, shown_rule):
     routing = row.get('routing') or {}
     try:
         data = json.loads(detail)
@@ -214,7 +209,8 @@ def _shown_detail(detail, row, cascaded_resource_id):
             data['alarm_id'] = row['_id']
         rule = data.get('rule')
         if isinstance(rule, dict):
-            data['rule'] = shown({'rule': rule}, None, routing)['rule']
+            data['rule'] = shown({'rule': shown_rule(rule)}, None,
+                                 routing)['rule']
         detail = json.dumps(data)
     # Whatever shape the region gave, no region id may leak.
     detail = detail.replace(row['cascaded_alarm_id'], row['_id'])

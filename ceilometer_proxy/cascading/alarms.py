@@ -53,9 +53,6 @@ OPTS = [
                     'ceilometer-proxy-cascading-reconcile).'),
 ]
 
-ALARMS = '/v2/alarms'
-
-
 def load_table(conf, start_reconciler=True):
     """The API's alarm table; also starts the periodic reconciler (with
     region clients of its own) unless reconcile_interval is 0."""
@@ -68,10 +65,6 @@ def load_table(conf, start_reconciler=True):
     if start_reconciler:
         reconciler.start_periodic(conf, table, regions.Regions(conf))
     return table
-
-
-def alarm_path(row, *rest):
-    return '/'.join((ALARMS, row['cascaded_alarm_id']) + rest)
 
 
 class CascadingAlarms(object):
@@ -135,17 +128,17 @@ class CascadingAlarms(object):
         # The owner is named explicitly: a region called with the service
         # token ([cascading] forward_user_token = false) would otherwise
         # file the alarm under the service's own project.
-        owned = dict(alarm, project_id=project, user_id=user)
+        owned = routing.region_alarm(
+            dict(alarm, project_id=project, user_id=user), route.rule)
         try:
-            created = self.ctx.call(route.region, 'POST', ALARMS,
-                                    body=routing.region_body(owned,
-                                                             route.rule))
-        except errors.RegionHTTPError:
+            region_alarm = self.ctx.driver(route.region).create_alarm(
+                self.caller, owned)
+        except (errors.RegionHTTPError, errors.InvalidRequest,
+                errors.MissingService):
             self.table.forget(alarm_id)  # refused: nothing was created
             raise
         # Anything else (timeout, 5xx) may have created it: the intent
         # stays for the reconciler.
-        region_alarm = routing.from_region(created)
         result = routing.shown(region_alarm, alarm_id, route.routing)
         try:
             self.table.activate(alarm_id, route.region,
@@ -160,7 +153,7 @@ class CascadingAlarms(object):
     def _undo_create(self, alarm_id, region, cascaded_id):
         """Delete the region alarm whose row could not be written."""
         try:
-            self.ctx.call(region, 'DELETE', '%s/%s' % (ALARMS, cascaded_id))
+            self.ctx.driver(region).delete_alarm(self.caller, cascaded_id)
         except errors.CascadingError as err:
             LOG.warning('Alarm %s of region %s has no cascading row and '
                         'could not be deleted (%s); the reconciler will '
@@ -175,10 +168,13 @@ class CascadingAlarms(object):
 
     # -- one alarm ----------------------------------------------------------
 
-    def _region_call(self, row, method, *rest, **kwargs):
+    def _region_call(self, row, operation, *args):
+        """driver.<operation>(caller, cascaded id, *args) for the row's
+        alarm; the region's 404 is this alarm's."""
+        driver = self.ctx.driver(row['region'])
         try:
-            return self.ctx.call(row['region'], method,
-                                 alarm_path(row, *rest), **kwargs)
+            return getattr(driver, operation)(
+                self.caller, row['cascaded_alarm_id'], *args)
         except errors.RegionHTTPError as err:
             if err.status == 404:
                 raise routing.AlarmNotFound(row['_id'], self.limited_project)
@@ -187,7 +183,7 @@ class CascadingAlarms(object):
     def get(self, alarm_id):
         """The alarm, live from its region."""
         row = self.row(alarm_id)
-        region_alarm = routing.from_region(self._region_call(row, 'GET'))
+        region_alarm = self._region_call(row, 'get_alarm')
         result = routing.shown(region_alarm, alarm_id, row['routing'])
         if result['state'] != row['alarm'].get('state'):
             self.table.set_state(alarm_id, result['state'],
@@ -205,9 +201,8 @@ class CascadingAlarms(object):
             raise routing.NameConflict(alarm['name'])
         owned = dict(alarm, project_id=project,
                      user_id=alarm.get('user_id') or row['alarm']['user_id'])
-        body = routing.region_body(owned, route.rule)
-        region_alarm = routing.from_region(
-            self._region_call(row, 'PUT', body=body))
+        region_alarm = self._region_call(
+            row, 'update_alarm', routing.region_alarm(owned, route.rule))
         result = routing.shown(region_alarm, alarm_id, route.routing)
         if not self.table.save_alarm(alarm_id, result, route.routing):
             raise routing.AlarmNotFound(alarm_id, self.limited_project)
@@ -218,7 +213,7 @@ class CascadingAlarms(object):
         still lets the row go."""
         row = self.row(alarm_id)
         try:
-            self._region_call(row, 'DELETE')
+            self._region_call(row, 'delete_alarm')
         except routing.AlarmNotFound:
             LOG.info('Alarm %s was already gone from region %s',
                      row['cascaded_alarm_id'], row['region'])
@@ -226,29 +221,33 @@ class CascadingAlarms(object):
 
     def get_state(self, alarm_id):
         row = self.row(alarm_id)
-        state = self._region_call(row, 'GET', 'state')
+        state = self._region_call(row, 'alarm_state')
         if state != row['alarm'].get('state'):
             self.table.set_state(alarm_id, state)
         return state
 
     def set_state(self, alarm_id, state):
         row = self.row(alarm_id)
-        state = self._region_call(row, 'PUT', 'state', body=state)
+        state = self._region_call(row, 'set_alarm_state', state)
         self.table.set_state(alarm_id, state, utils.utcnow())
         return state
 
-    def history(self, alarm_id, params):
+    def history(self, alarm_id, query, limit=None, sort=None):
         """The region's history of the alarm (deleted ones too).
 
-        :param params: the caller's q/limit/sort as (key, value) pairs.
+        :param query: the caller's validated terms.
+        :param limit: at most this many changes.
+        :param sort: the caller's ``field[:dir]`` items.
         """
         row = self.row(alarm_id, status=None)
-        changes = self._region_call(row, 'GET', 'history', params=params)
+        changes = self._region_call(row, 'alarm_history', query, limit, sort)
         resource = None
         if row['routing'].get('resource_id'):
             found = self.ctx.resource_map.get(row['routing']['resource_id'])
             resource = found and found['cascaded_resource_id']
-        return [routing.shown_change(c, row, resource) for c in changes]
+        shown_rule = self.ctx.driver(row['region']).alarm_rule_shown
+        return [routing.shown_change(c, row, resource, shown_rule)
+                for c in changes]
 
     # -- the collection -----------------------------------------------------
 
@@ -288,11 +287,10 @@ class CascadingAlarms(object):
 
     def _region_states(self, rows):
         """{cascaded id: (state, state_timestamp)} of one region's list."""
-        params = list_params(rows)
-        listed = self.ctx.call(rows[0]['region'], 'GET', ALARMS,
-                               params=params)
+        listed = self.ctx.driver(rows[0]['region']).list_alarms(
+            self.caller, list_query(rows))
         return {a['alarm_id']: (a.get('state'), a.get('state_timestamp'))
-                for a in listed or []}
+                for a in listed}
 
     def _save_states(self, rows):
         for row in rows:
@@ -312,19 +310,20 @@ def refresh(row, found):
         return False
     state, stamp = found
     row['alarm']['state'] = state
-    row['alarm']['state_timestamp'] = routing.from_region(
-        {'state_timestamp': stamp})['state_timestamp']
+    row['alarm']['state_timestamp'] = stamp
     return True
 
 
-def list_params(rows):
-    """The narrowest list query a v2 API answers for these rows of one
-    region: the id of a single alarm, else the project they share."""
+def _equal(field, value):
+    return {'field': field, 'op': 'eq', 'value': value, 'type': ''}
+
+
+def list_query(rows):
+    """The narrowest list query a region answers for these rows of it: the
+    id of a single alarm, else the project they share."""
     if len(rows) == 1:
-        return [('q.field', 'alarm_id'), ('q.op', 'eq'),
-                ('q.value', rows[0]['cascaded_alarm_id'])]
+        return [_equal('alarm_id', rows[0]['cascaded_alarm_id'])]
     projects = {row['alarm'].get('project_id') for row in rows}
     if len(projects) == 1 and None not in projects:
-        return [('q.field', 'project_id'), ('q.op', 'eq'),
-                ('q.value', projects.pop())]
+        return [_equal('project_id', projects.pop())]
     return []

@@ -1,9 +1,12 @@
 """The regions of a cascading cloud as the Keystone catalog lists them.
 
 With ``[cascading] region_discovery = keystone`` every region publishes
-its Ceilometer v2 API as an endpoint of the ``metering`` service in the one
-Keystone the cloud shares, so adding a region needs no change at the
-cascading level. The catalog is read with the ``[service_credentials]``
+its telemetry in the one Keystone the cloud shares, so adding a region
+needs no change at the cascading level: a ``metering`` endpoint is a
+Ceilometer v2 region (driver ``v2``); ``metric`` (Gnocchi) and
+``alarming`` (Aodh) endpoints make a modern region (driver ``gnocchi``).
+A region listing both kinds is taken as modern: a Ceilometer with Gnocchi
+enabled answers 410 Gone to v2 metering. The catalog is read with the ``[service_credentials]``
 account through keystoneauth1 and kept for ``endpoint_cache_ttl`` seconds;
 a region whose endpoint stops accepting connections is looked up again at
 once (RegionClient calls ``invalidate``), so moving a region to another
@@ -41,7 +44,7 @@ FAILED_READ_RETRY = 5.0
 
 OPTS = [
     cfg.StrOpt('endpoint_interface', default='public', choices=INTERFACES,
-               help='Which endpoint of a region\'s metering service the '
+               help='Which endpoint of a region\'s telemetry services the '
                     'cascading level calls (region_discovery = keystone).'),
     cfg.IntOpt('endpoint_cache_ttl', default=300, min=0,
                help='Seconds the region endpoints read from the Keystone '
@@ -51,6 +54,12 @@ OPTS = [
     cfg.StrOpt('metering_service_type', default='metering',
                help='Service type under which the regions\' Ceilometer v2 '
                     'APIs are registered in the Keystone catalog.'),
+    cfg.StrOpt('metric_service_type', default='metric',
+               help='Service type of the regions\' Gnocchi APIs in the '
+                    'Keystone catalog.'),
+    cfg.StrOpt('alarming_service_type', default='alarming',
+               help='Service type of the regions\' Aodh APIs in the '
+                    'Keystone catalog.'),
 ]
 
 SERVICE_CREDENTIALS_OPTS = [
@@ -215,8 +224,52 @@ def endpoints_of(catalog, service_type, interface):
     return found
 
 
+def region_specs(conf, catalog):
+    """{region: RegionSpec} of a v3 catalog (see the module docstring).
+
+    A region's ``[region:<name>]`` section, when the config has one, adds
+    its driver options (auth_mode ...) to what the catalog says.
+    """
+    opts = conf.cascading
+    interface = opts.endpoint_interface
+    found = {}
+    for service, service_type in ((regions.METERING,
+                                   opts.metering_service_type),
+                                  (regions.METRIC, opts.metric_service_type),
+                                  (regions.ALARMING,
+                                   opts.alarming_service_type)):
+        for region, url in endpoints_of(catalog, service_type,
+                                        interface).items():
+            found.setdefault(region, {})[service] = url
+    specs = {}
+    for region, endpoints in found.items():
+        if regions.METRIC in endpoints:
+            if regions.METERING in endpoints:
+                LOG.info('Region %s has metering and metric endpoints: '
+                         'using Gnocchi', region)
+            driver = 'gnocchi'
+        elif regions.METERING in endpoints:
+            driver = 'v2'
+        else:
+            LOG.warning('Region %s has an alarming endpoint but no metering '
+                        'or metric one: left out', region)
+            continue
+        specs[region] = regions.RegionSpec(
+            region, driver, endpoints, _section_options(conf, region))
+    return specs
+
+
+def _section_options(conf, region):
+    group = regions.region_group(region)
+    if group not in conf.list_all_sections():
+        return {}
+    conf.register_opts(regions.REGION_OPTS, group=group)
+    return {'auth_mode': conf[group].auth_mode} if conf[
+        group].auth_mode else {}
+
+
 class KeystoneRegions(regions.RegionRegistry):
-    """The regions with a metering endpoint in the Keystone catalog.
+    """The regions with a metering, or metric, endpoint in the catalog.
 
     :param conf: the service's ConfigOpts.
     :param credentials: the ServiceCredentials to read the catalog with
@@ -230,7 +283,7 @@ class KeystoneRegions(regions.RegionRegistry):
         self._credentials = credentials
         self._clock = clock
         self._lock = threading.Lock()
-        self._endpoints = None
+        self._specs = None
         self._read_at = None
         self._stale = False
 
@@ -245,10 +298,10 @@ class KeystoneRegions(regions.RegionRegistry):
     def names(self):
         return sorted(self._current())
 
-    def endpoint(self, region):
-        endpoints = self._current(region)
+    def spec(self, region):
+        specs = self._current(region)
         try:
-            return endpoints[region]
+            return specs[region]
         except KeyError:
             raise errors.UnknownRegion(region)
 
@@ -260,7 +313,7 @@ class KeystoneRegions(regions.RegionRegistry):
 
     def _expired(self):
         ttl = self.conf.cascading.endpoint_cache_ttl
-        return (self._endpoints is None or self._stale
+        return (self._specs is None or self._stale
                 or self._clock() - self._read_at >= ttl)
 
     def _current(self, region=None):
@@ -268,13 +321,13 @@ class KeystoneRegions(regions.RegionRegistry):
         with self._lock:
             if self._expired():
                 self._refresh(region)
-            return self._endpoints
+            return self._specs
 
     def _refresh(self, region):
         try:
             catalog = self.credentials.get_json('/auth/catalog')['catalog']
         except (KeystoneUnavailable, KeyError, TypeError) as err:
-            if self._endpoints is None:
+            if self._specs is None:
                 if region is not None:
                     raise errors.RegionUnavailable(region, str(err))
                 raise KeystoneUnavailable(str(err))
@@ -284,13 +337,12 @@ class KeystoneRegions(regions.RegionRegistry):
             self._read_at = self._clock() - max(0.0, ttl - FAILED_READ_RETRY)
             self._stale = False
             return
-        endpoints = endpoints_of(catalog,
-                                 self.conf.cascading.metering_service_type,
-                                 self.conf.cascading.endpoint_interface)
-        if endpoints != self._endpoints:
-            LOG.info('Region endpoints from the Keystone catalog: %s',
-                     ', '.join('%s=%s' % item
-                               for item in sorted(endpoints.items())))
-        self._endpoints = endpoints
+        specs = region_specs(self.conf, catalog)
+        if specs != self._specs:
+            LOG.info('Regions from the Keystone catalog: %s',
+                     ', '.join('%s=%s %s' % (name, spec.driver,
+                                             spec.endpoints)
+                               for name, spec in sorted(specs.items())))
+        self._specs = specs
         self._read_at = self._clock()
         self._stale = False

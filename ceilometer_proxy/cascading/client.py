@@ -1,10 +1,12 @@
-"""A thin HTTP client of one region's Ceilometer v2 API.
+"""A thin HTTP client of one service of one region.
 
-One pooled ``requests`` session per region, reused by every request of the
-API (the caller's identity travels per call in the headers, never in the
-session). python-ceilometerclient is not used: it cannot be installed next
-to modern OpenStack libraries (its prettytable pin) and, measured by
-bench/cascading.py, costs more per call than this client.
+One pooled ``requests`` session per region and service (a Ceilometer v2
+API, Gnocchi, Aodh), reused by every request of the API; the caller's
+identity travels per call in the headers the region driver gives, never in
+the session. python-ceilometerclient, gnocchiclient and aodhclient are not
+used: the first cannot be installed next to modern OpenStack libraries (its
+prettytable pin) and, measured by bench/cascading.py, costs more per call
+than this client.
 
 Failures are classified for the fan-out policy: no connection, a timeout or
 a 5xx is RegionUnavailable (and starts the region's back-off), a 4xx is
@@ -39,7 +41,9 @@ def _is_connect_failure(err):
 
 
 def region_faultstring(resp):
-    """The faultstring of a region's error body, or its text."""
+    """The message of a region's error body (Ceilometer's and Aodh's
+    ``error_message.faultstring``, Gnocchi's ``description``), or its
+    text."""
     try:
         data = resp.json()
     except ValueError:
@@ -50,30 +54,42 @@ def region_faultstring(resp):
             return fault['faultstring']
         if isinstance(fault, str):
             return fault
+        description = data.get('description')
+        if isinstance(description, str) and description:
+            return description
+        if isinstance(description, dict):
+            return '; '.join('%s: %s' % (k, description[k])
+                             for k in sorted(description))
     return resp.reason
 
 
 def join_url(base, path):
-    """base + path, without doubling a /v2 the endpoint already ends in."""
+    """base + path, without doubling a version (/v1, /v2) the endpoint
+    already ends in."""
     base = base.rstrip('/')
-    if base.endswith('/v2') and (path == '/v2' or path.startswith('/v2/')):
-        base = base[:-3]
+    version = base.rsplit('/', 1)[-1]
+    if version in ('v1', 'v2') and (path == '/' + version or
+                                    path.startswith('/%s/' % version)):
+        base = base[:-len(version) - 1]
     return base + path
 
 
 class RegionClient(object):
-    """Calls to one region's v2 API.
+    """Calls to one service of one region.
 
     :param region: the region name.
     :param registry: the RegionRegistry giving its endpoint.
     :param conf: the service's ConfigOpts ([cascading] http_timeout,
         region_backoff).
+    :param service: which of the region's endpoints (``metering``,
+        ``metric``, ``alarming``).
     """
 
-    def __init__(self, region, registry, conf):
+    def __init__(self, region, registry, conf, service='metering'):
         self.region = region
         self.registry = registry
         self.conf = conf
+        self.service = service
         self.session = requests.Session()
         # Regions are called at their catalog or configured endpoints
         # only: no proxy or netrc settings from the environment (reading
@@ -90,18 +106,18 @@ class RegionClient(object):
     def close(self):
         self.session.close()
 
-    def request(self, method, path, caller, params=None, body=None):
+    def request(self, method, path, headers, params=None, body=None):
         """Decoded JSON answer of the region (None for an empty answer).
 
         :param method: HTTP method.
-        :param path: path of the v2 API, e.g. '/v2/meters/cpu'.
-        :param caller: the Caller on whose behalf the call is made.
+        :param path: path under the endpoint, e.g. '/v2/meters/cpu'.
+        :param headers: the identity headers of the call (the driver's).
         :param params: query parameters: a list of (key, value) pairs or a
             dict.
         :param body: a JSON-serialisable body, or None.
         """
         self._check_backoff()
-        headers = caller.forward_headers(self.conf)
+        headers = dict(headers)
         headers['Accept'] = 'application/json'
         data = None
         if body is not None:
@@ -115,7 +131,7 @@ class RegionClient(object):
         return self._decode(resp)
 
     def _send(self, method, path, params, data, headers):
-        endpoint = self.registry.endpoint(self.region)
+        endpoint = self.registry.endpoint(self.region, self.service)
         try:
             return self._send_once(method, endpoint, path, params, data,
                                    headers)
@@ -125,7 +141,7 @@ class RegionClient(object):
             LOG.info('Region %s: %s; reading its endpoint again',
                      self.region, err)
         self.registry.invalidate(self.region)
-        endpoint = self.registry.endpoint(self.region)
+        endpoint = self.registry.endpoint(self.region, self.service)
         try:
             return self._send_once(method, endpoint, path, params, data,
                                    headers)

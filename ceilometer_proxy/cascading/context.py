@@ -27,10 +27,9 @@ class CascadingContext(object):
         self.resource_map = resource_map
         self.missing_regions = []
 
-    def call(self, region, method, path, params=None, body=None):
-        """One call to one region with the caller's identity."""
-        return self.regions.client(region).request(
-            method, path, self.caller, params=params, body=body)
+    def driver(self, region):
+        """The region driver of a region."""
+        return self.regions.driver(region)
 
     def fan_out(self, names, fn):
         """fan_out + settle: {region: result} of the regions that answered;

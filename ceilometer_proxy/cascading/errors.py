@@ -22,6 +22,27 @@ class UnknownRegion(CascadingError):
         self.region = region
 
 
+class MissingService(CascadingError):
+    """A region has no endpoint of a service a request needs (400): a
+    Gnocchi region without Aodh cannot hold alarms, say."""
+
+    def __init__(self, region, service):
+        super().__init__('Region %s has no %s endpoint' % (region, service))
+        self.region = region
+        self.service = service
+
+
+class RegionCannotAnswer(CascadingError):
+    """A region whose kind cannot answer this question at all (Gnocchi
+    keeps no raw samples): a 400 naming it, or, in a fan-out under
+    ``partial_results = true``, a region left out and listed."""
+
+    def __init__(self, region, reason):
+        super().__init__('Region %s cannot answer: %s' % (region, reason))
+        self.region = region
+        self.reason = reason
+
+
 class NoRoute(CascadingError):
     """The request does not say which region(s) should answer it."""
 
@@ -56,6 +77,17 @@ class RegionsUnavailable(CascadingError):
         self.regions = sorted(regions)
         self.reasons = reasons or {}
         super().__init__('Regions unavailable: %s' % ', '.join(self.regions))
+
+
+class RegionsCannotAnswer(CascadingError):
+    """Regions of a fan-out whose kind cannot answer the question (400,
+    without partial results)."""
+
+    def __init__(self, regions, reasons):
+        self.regions = sorted(regions)
+        self.reasons = reasons
+        super().__init__('; '.join('Region %s cannot answer: %s'
+                                   % (r, reasons[r]) for r in self.regions))
 
 
 class UnknownResource(CascadingError):

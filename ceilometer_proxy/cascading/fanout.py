@@ -4,8 +4,10 @@ A fan-out runs one function per region in a thread pool capped by
 ``[cascading] max_parallel_regions``, so the slowest region, not the sum of
 them, sets the latency. Failures are collected per region; ``settle``
 decides what they mean: a region's 4xx is the caller's mistake and is
-raised as it is, unavailable regions are a 503 unless partial results are
-allowed, in which case they are reported back for the response header.
+raised as it is; unavailable regions (a 503) and regions whose kind cannot
+answer the question (a 400, Gnocchi asked for raw samples) fail the request
+unless partial results are allowed, in which case they are reported back
+for the response header.
 """
 
 from concurrent import futures
@@ -27,17 +29,24 @@ class FanOut(object):
     def settle(self, conf):
         """Apply ``[cascading] partial_results``; returns the names of the
         regions left out (empty when every region answered)."""
+        left_out = (errors.RegionUnavailable, errors.RegionCannotAnswer)
         for region in sorted(self.failures):
             err = self.failures[region]
-            if not isinstance(err, errors.RegionUnavailable):
+            if not isinstance(err, left_out):
                 raise err
         missing = sorted(self.failures)
         if not missing:
             return []
-        if not conf.cascading.partial_results or not self.results:
-            raise errors.RegionsUnavailable(
-                missing, {r: self.failures[r].reason for r in missing})
-        return missing
+        if conf.cascading.partial_results and self.results:
+            return missing
+        unable = [r for r in missing
+                  if isinstance(self.failures[r], errors.RegionCannotAnswer)]
+        if unable:
+            # Permanent: waiting for the region would not help.
+            raise errors.RegionsCannotAnswer(
+                unable, {r: self.failures[r].reason for r in unable})
+        raise errors.RegionsUnavailable(
+            missing, {r: self.failures[r].reason for r in missing})
 
 
 def fan_out(names, fn, conf):

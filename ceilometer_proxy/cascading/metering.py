@@ -13,7 +13,6 @@ CascadingContext.
 """
 
 import datetime
-from urllib import parse
 
 from oslo_log import log
 
@@ -21,12 +20,12 @@ from ceilometer_proxy.cascading import errors
 from ceilometer_proxy.cascading import merge
 from ceilometer_proxy.cascading import regions as cascading_regions
 from ceilometer_proxy.cascading import resource_map as cascading_map
+from ceilometer_proxy import utils
 
 LOG = log.getLogger(__name__)
 
 RESOURCE_FIELDS = ('resource_id', 'resource')
 REGION_FIELDS = ('metadata.region', 'resource_metadata.region')
-SAMPLE_TIMES = ('timestamp', 'recorded_at')
 
 CAPABILITIES = {
     'meters': {'query': {'simple': True, 'metadata': True}},
@@ -97,40 +96,32 @@ def visible_row(ctx, resource_id):
 
 
 def route(ctx, query):
-    """The Route of a validated sample or statistics query."""
+    """The Route of a validated sample or statistics query.
+
+    With ``[cascading] resource_source = regions`` a resource id the map
+    does not hold is taken as an id some region knows: the query fans out
+    with it, and each region answers for its own resources.
+    """
     routing = RESOURCE_FIELDS + REGION_FIELDS
     rest = [t for t in query if t['field'] not in routing]
-    named = [t['value'] for t in query if t['field'] in RESOURCE_FIELDS]
+    named = [t for t in query if t['field'] in RESOURCE_FIELDS]
+    wanted = {ctx.regions.resolve(t['value']) for t in query
+              if t['field'] in REGION_FIELDS}
+    regions = [] if len(wanted) > 1 else sorted(wanted) or ctx.regions.names()
     if named:
-        if len(set(named)) > 1:
+        if len({t['value'] for t in named}) > 1:
             return Route([], rest)
-        row = visible_row(ctx, named[0])
+        try:
+            row = visible_row(ctx, named[0]['value'])
+        except errors.UnknownResource:
+            if ctx.conf.cascading.resource_source != 'regions':
+                raise
+            term = dict(named[0], field='resource_id', op='eq')
+            return Route(regions, rest + [term])
         term = {'field': 'resource_id', 'op': 'eq',
                 'value': row['cascaded_resource_id'], 'type': ''}
         return Route([row['region']], rest + [term], row)
-    wanted = {ctx.regions.resolve(t['value']) for t in query
-              if t['field'] in REGION_FIELDS}
-    if len(wanted) > 1:
-        return Route([], rest)
-    return Route(sorted(wanted) or ctx.regions.names(), rest)
-
-
-def query_params(query, **params):
-    """Request parameters in the q.field/q.op/q.type/q.value form."""
-    pairs = []
-    for term in query:
-        pairs.append(('q.field', term['field']))
-        pairs.append(('q.op', term.get('op') or 'eq'))
-        pairs.append(('q.type', term.get('type') or ''))
-        pairs.append(('q.value', term['value']))
-    for key, value in params.items():
-        if value is None:
-            continue
-        if isinstance(value, (list, tuple)):
-            pairs.extend((key, v) for v in value)
-        else:
-            pairs.append((key, value))
-    return pairs
+    return Route(regions, rest)
 
 
 class IdTranslator(object):
@@ -155,25 +146,34 @@ class IdTranslator(object):
         return self._known[key]
 
 
+def ask_regions(ctx, names, ask):
+    """{region: answer}; one region is called directly (its failure is
+    the request's), several through the fan-out policy."""
+    if not names:
+        return {}
+    if len(names) == 1:
+        return {names[0]: ask(names[0])}
+    return ctx.fan_out(names, ask)
+
+
 # -- samples -----------------------------------------------------------------
 
-def get_samples(ctx, path, query, limit):
-    """Samples of ``path`` (/v2/meters/<m> or /v2/samples), newest first,
-    ids translated; ``limit`` holds over all regions together."""
+def get_samples(ctx, meter, query, limit):
+    """Samples of a meter (None: every meter), newest first, ids
+    translated; ``limit`` holds over all regions together."""
     where = route(ctx, query)
     translate = IdTranslator(ctx, where.row)
-    params = query_params(where.query, limit=limit)
 
     def ask(region):
-        samples = ctx.call(region, 'GET', path, params=params) or []
+        samples = ctx.driver(region).samples(ctx.caller, meter, where.query,
+                                             limit)
         for sample in samples:
-            merge.parse_times(sample, SAMPLE_TIMES)
             if sample.get('resource_id'):
                 sample['resource_id'] = translate(region,
                                                   sample['resource_id'])
         return samples
 
-    answers = _ask_regions(ctx, where.regions, ask)
+    answers = ask_regions(ctx, where.regions, ask)
     return merge.merge_samples(answers.values(), limit)
 
 
@@ -182,35 +182,18 @@ def get_sample(ctx, sample_id):
     translate = IdTranslator(ctx)
 
     def ask(region):
-        try:
-            sample = ctx.call(region, 'GET', '/v2/samples/' + parse.quote(
-                sample_id, safe=''))
-        except errors.RegionHTTPError as err:
-            if err.status == 404:
-                return None
-            raise
+        sample = ctx.driver(region).sample(ctx.caller, sample_id)
         caller = ctx.caller
-        if not caller.is_admin and sample.get('project_id') != (
-                caller.project_id):
+        if sample is None or not caller.is_admin and sample.get(
+                'project_id') != caller.project_id:
             # A service token sees every project: scope here too.
             return None
-        merge.parse_times(sample, SAMPLE_TIMES)
         sample['resource_id'] = translate(region, sample['resource_id'])
         return sample
 
-    answers = _ask_regions(ctx, ctx.regions.names(), ask)
+    answers = ask_regions(ctx, ctx.regions.names(), ask)
     found = [s for _region, s in sorted(answers.items()) if s]
     return found[0] if found else None
-
-
-def _ask_regions(ctx, names, ask):
-    """{region: answer}; one region is called directly (its failure is
-    the request's), several through the fan-out policy."""
-    if not names:
-        return {}
-    if len(names) == 1:
-        return {names[0]: ask(names[0])}
-    return ctx.fan_out(names, ask)
 
 
 # -- statistics --------------------------------------------------------------
@@ -236,25 +219,20 @@ def statistics(ctx, meter, query, groupby, period, aggregates):
     :param aggregates: (func, param) pairs, validated; empty = standard.
     """
     where = route(ctx, query)
-    path = '/v2/meters/%s/statistics' % parse.quote(meter, safe='')
     translate = IdTranslator(ctx, where.row)
 
     def ask_with(q, aggs):
-        params = query_params(q, groupby=list(groupby) or None,
-                              period=period or None,
-                              **_aggregate_params(aggs))
-
         def ask(region):
-            stats = ctx.call(region, 'GET', path, params=params) or []
+            stats = ctx.driver(region).statistics(
+                ctx.caller, meter, q, period, groupby, aggs)
             for stat in stats:
-                merge.parse_times(stat, merge.STAT_TIMES)
                 _translate_groupby(stat, region, translate)
             return stats
         return ask
 
     if len(where.regions) <= 1:
-        answers = _ask_regions(ctx, where.regions,
-                               ask_with(where.query, aggregates))
+        answers = ask_regions(ctx, where.regions,
+                              ask_with(where.query, aggregates))
         return next(iter(answers.values()), [])
     if any(func == 'cardinality' for func, _param in aggregates):
         raise errors.InvalidRequest(
@@ -263,7 +241,7 @@ def statistics(ctx, meter, query, groupby, period, aggregates):
             'or one region (metadata.region) to get it')
     names, q = where.regions, where.query
     if period and not _has_start(q):
-        names, q = _with_common_start(ctx, names, q, path)
+        names, q = _with_common_start(ctx, names, q, meter, period)
         if not names:
             return []
     wanted = list(aggregates)
@@ -275,40 +253,30 @@ def statistics(ctx, meter, query, groupby, period, aggregates):
         [answers[r] for r in sorted(answers)], period, groupby, aggregates)
 
 
-def _with_common_start(ctx, names, query, path):
+def _with_common_start(ctx, names, query, meter, period):
     """(regions holding matching samples, query with their earliest first
     sample as explicit start): periods then start at the same instant in
-    every region, as they would in one store."""
-    params = query_params(query)
-
+    every region, as they would in one store. When a region's periods are
+    aligned to the epoch (Gnocchi), the start is aligned to the period,
+    which every region can answer exactly."""
     def first_sample(region):
-        stats = ctx.call(region, 'GET', path, params=params) or []
-        starts = [merge.parse_times(s, ('period_start',))['period_start']
-                  for s in stats if s.get('period_start')]
+        stats = ctx.driver(region).statistics(ctx.caller, meter, query,
+                                              None, [], [])
+        starts = [s['period_start'] for s in stats if s.get('period_start')]
         return min(starts) if starts else None
 
     firsts = {r: t for r, t in ctx.fan_out(names, first_sample).items()
               if t is not None}
     if not firsts:
         return [], query
-    earliest = min(firsts.values())
+    start = min(firsts.values())
+    if any(ctx.driver(r).aligned_periods for r in firsts):
+        start = utils.floor_to_period(start, period)
     # A search_offset widens every timestamp term: pre-compensate.
-    start = earliest + datetime.timedelta(minutes=_search_offset(query))
+    start += datetime.timedelta(minutes=_search_offset(query))
     term = {'field': 'timestamp', 'op': 'ge', 'type': '',
             'value': start.isoformat()}
     return sorted(firsts), list(query) + [term]
-
-
-def _aggregate_params(aggregates):
-    funcs, params = [], []
-    for func, param in aggregates:
-        funcs.append(func)
-        params.append(param or '')
-    if not funcs:
-        return {}
-    if any(params):
-        return {'aggregate.func': funcs, 'aggregate.param': params}
-    return {'aggregate.func': funcs}
 
 
 def _translate_groupby(stat, region, translate):

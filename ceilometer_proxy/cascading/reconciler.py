@@ -59,7 +59,7 @@ def service_caller(conf):
 
 
 def orphans_of(intent, listed, known_ids):
-    """The region alarms (API JSON) an intent left behind (pure)."""
+    """The region alarms (storage-shaped) an intent left behind (pure)."""
     return [alarm for alarm in listed
             if alarm.get('name') == intent['name']
             and alarm.get('project_id') == intent['project_id']
@@ -86,20 +86,18 @@ def reconcile(conf, table, regions, caller=None, min_age=None):
 
 def _settle_intent(table, regions, caller, intent, report):
     region = intent['region']
-    client = regions.client(region)
-    params = [('q.field', 'name'), ('q.op', 'eq'),
-              ('q.value', intent['name'])]
+    driver = regions.driver(region)
+    query = [{'field': 'name', 'op': 'eq', 'value': intent['name'],
+              'type': ''}]
     if intent['project_id']:
-        params += [('q.field', 'project_id'), ('q.op', 'eq'),
-                   ('q.value', intent['project_id'])]
-    listed = client.request('GET', '/v2/alarms', caller,
-                            params=params) or []
+        query.append({'field': 'project_id', 'op': 'eq',
+                      'value': intent['project_id'], 'type': ''})
+    listed = driver.list_alarms(caller, query)
     orphans = orphans_of(intent, listed, table.cascaded_ids(region))
     report.found += len(orphans)
     for alarm in orphans:
         try:
-            client.request('DELETE', '/v2/alarms/%s' % alarm['alarm_id'],
-                           caller)
+            driver.delete_alarm(caller, alarm['alarm_id'])
         except errors.RegionHTTPError as err:
             if err.status != 404:
                 raise

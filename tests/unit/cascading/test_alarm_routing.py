@@ -7,6 +7,7 @@ import pytest
 
 from ceilometer_proxy.cascading import alarm_routing as routing
 from ceilometer_proxy.cascading import alarms
+from ceilometer_proxy.cascading.drivers import v2_api
 from ceilometer_proxy.cascading import errors
 from ceilometer_proxy.cascading import reconciler
 
@@ -132,10 +133,13 @@ def test_shapes_between_the_api_the_table_and_the_region():
              'name': 'n', 'type': 'threshold', 'description': None,
              'rule': {'query': [q('resource_id', 'vm-1')]},
              'enabled': True}
-    body = routing.region_body(alarm, {'query': [q('resource_id', 'c')]})
+    kept = routing.region_alarm(alarm, {'query': [q('resource_id', 'c')]})
+    assert kept == {'name': 'n', 'type': 'threshold', 'enabled': True,
+                    'rule': {'query': [q('resource_id', 'c')]}}
+    body = v2_api.alarm_body(kept)
     assert body == {'name': 'n', 'type': 'threshold', 'enabled': True,
                     'threshold_rule': {'query': [q('resource_id', 'c')]}}
-    region = routing.from_region(dict(
+    region = v2_api.alarm_from_body(dict(
         body, alarm_id='cx', state='ok',
         timestamp='2026-03-01T10:00:00.123000',
         state_timestamp='2026-03-01T10:00:00'))
@@ -178,12 +182,13 @@ def row(alarm_id, project='p1', region='r1'):
             'alarm': {'project_id': project}}
 
 
-def test_list_params_narrow_the_region_list():
-    assert alarms.list_params([row('a')]) == [
-        ('q.field', 'alarm_id'), ('q.op', 'eq'), ('q.value', 'c-a')]
-    assert alarms.list_params([row('a'), row('b')]) == [
-        ('q.field', 'project_id'), ('q.op', 'eq'), ('q.value', 'p1')]
-    assert alarms.list_params([row('a'), row('b', 'p2')]) == []
+def test_list_query_narrows_the_region_list():
+    assert alarms.list_query([row('a')]) == [
+        {'field': 'alarm_id', 'op': 'eq', 'value': 'c-a', 'type': ''}]
+    assert v2_api.query_params(alarms.list_query([row('a'), row('b')])) == [
+        ('q.field', 'project_id'), ('q.op', 'eq'), ('q.type', ''),
+        ('q.value', 'p1')]
+    assert alarms.list_query([row('a'), row('b', 'p2')]) == []
 
 
 def test_orphans_of_an_intent():
@@ -200,7 +205,6 @@ def test_refresh_takes_the_region_state():
     r = {'alarm': {'state': 'ok', 'state_timestamp': None}}
     assert not alarms.refresh(r, None)
     assert not alarms.refresh(r, ('ok', '2026-01-01T00:00:00'))
-    assert alarms.refresh(r, ('alarm', '2026-01-01T00:00:01.5'))
-    assert r['alarm'] == {'state': 'alarm',
-                          'state_timestamp': datetime.datetime(
-                              2026, 1, 1, 0, 0, 1, 500000)}
+    stamp = datetime.datetime(2026, 1, 1, 0, 0, 1, 500000)
+    assert alarms.refresh(r, ('alarm', stamp))
+    assert r['alarm'] == {'state': 'alarm', 'state_timestamp': stamp}

@@ -89,11 +89,39 @@ def test_endpoints_of_skips_incomplete_endpoints():
     assert catalog.endpoints_of(broken, 'metering', 'public') == {}
 
 
+MODERN = CATALOG + [
+    {'type': 'metric', 'name': 'gnocchi', 'endpoints': [
+        _endpoint('RegionFour', 'public', 'http://four:8041/'),
+        _endpoint('RegionTwo', 'public', 'http://two:8041')]},
+]
+
+
+def test_region_specs_tell_v2_from_gnocchi_regions(tmp_path):
+    conf = make_conf(tmp_path, {'region:RegionFour': {
+        'auth_mode': 'basic'}})
+    specs = catalog.region_specs(conf, MODERN)
+    assert sorted(specs) == ['RegionFour', 'RegionOne', 'RegionThree',
+                             'RegionTwo']
+    assert specs['RegionOne'].driver == 'v2'
+    assert specs['RegionOne'].endpoints == {'metering': 'http://one:8777'}
+    assert specs['RegionFour'].driver == 'gnocchi'
+    assert specs['RegionFour'].endpoints == {
+        'metric': 'http://four:8041', 'alarming': 'http://four:8042'}
+    assert specs['RegionFour'].options == {'auth_mode': 'basic'}
+    # Gnocchi wins over a metering endpoint (which would answer 410).
+    assert specs['RegionTwo'].driver == 'gnocchi'
+    assert 'alarming' not in specs['RegionTwo'].endpoints
+    # Alarming alone is no telemetry region.
+    assert 'RegionFour' not in catalog.region_specs(conf, CATALOG)
+
+
 def test_options_defaults(tmp_path):
     conf = make_conf(tmp_path, {})
     assert conf.cascading.endpoint_interface == 'public'
     assert conf.cascading.endpoint_cache_ttl == 300
     assert conf.cascading.metering_service_type == 'metering'
+    assert conf.cascading.metric_service_type == 'metric'
+    assert conf.cascading.alarming_service_type == 'alarming'
     assert conf.service_credentials.interface == 'public'
     assert conf.service_credentials.region_name is None
 

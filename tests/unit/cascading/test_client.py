@@ -26,7 +26,7 @@ class MovingRegistry(regions.RegionRegistry):
     def names(self):
         return ['r']
 
-    def endpoint(self, region):
+    def endpoint(self, region, service='metering'):
         return self.urls[0]
 
     def invalidate(self, region):
@@ -48,6 +48,11 @@ def region():
     server.stop()
 
 
+def _headers(rc):
+    """The headers the v2 driver sends for CALLER."""
+    return CALLER.forward_headers(rc.conf)
+
+
 def _client(urls, **conf):
     registry = MovingRegistry(urls)
     return client.RegionClient('r', registry, helpers.make_conf(**conf)), \
@@ -56,7 +61,7 @@ def _client(urls, **conf):
 
 def test_get_forwards_identity_params_and_decodes(region):
     rc, _ = _client([region.url])
-    answer = rc.request('GET', '/v2/meters/cpu', CALLER,
+    answer = rc.request('GET', '/v2/meters/cpu', _headers(rc),
                         params=[('q.field', 'a'), ('q.field', 'b')])
     assert answer['path'] == '/v2/meters/cpu'
     assert urllib.parse.parse_qsl(answer['query']) == [('q.field', 'a'),
@@ -71,7 +76,7 @@ def test_get_forwards_identity_params_and_decodes(region):
 def test_keystone_mode_forwards_only_the_token(region):
     rc, _ = _client([region.url])
     rc.conf.set_override('auth_mode', 'keystone', group='api')
-    rc.request('GET', '/v2/meters', CALLER)
+    rc.request('GET', '/v2/meters', _headers(rc))
     headers = region.requests[-1]['headers']
     assert headers['X-Auth-Token'] == 'tok'
     assert 'X-User-Id' not in headers and 'X-Roles' not in headers
@@ -80,14 +85,14 @@ def test_keystone_mode_forwards_only_the_token(region):
 def test_body_is_sent_as_json_and_204_is_none(region):
     region.replies['/v2/alarms/x'] = (204, None)
     rc, _ = _client([region.url])
-    assert rc.request('DELETE', '/v2/alarms/x', CALLER) is None
-    rc.request('POST', '/v2/alarms', CALLER, body={'name': 'a'})
+    assert rc.request('DELETE', '/v2/alarms/x', _headers(rc)) is None
+    rc.request('POST', '/v2/alarms', _headers(rc), body={'name': 'a'})
     assert region.requests[-1]['body'] == b'{"name": "a"}'
 
 
 def test_endpoint_ending_in_v2_is_not_doubled(region):
     rc, _ = _client([region.url + '/v2/'])
-    assert rc.request('GET', '/v2/meters', CALLER)['path'] == '/v2/meters'
+    assert rc.request('GET', '/v2/meters', _headers(rc))['path'] == '/v2/meters'
 
 
 def test_4xx_is_a_region_http_error_with_its_faultstring(region):
@@ -96,11 +101,11 @@ def test_4xx_is_a_region_http_error_with_its_faultstring(region):
                                 'faultstring': 'bad query'}})
     rc, _ = _client([region.url], region_backoff=30)
     with pytest.raises(errors.RegionHTTPError) as caught:
-        rc.request('GET', '/v2/meters/x', CALLER)
+        rc.request('GET', '/v2/meters/x', _headers(rc))
     assert caught.value.status == 400
     assert caught.value.faultstring == 'bad query'
     # A 4xx is the request's fault, not the region's: no back-off.
-    assert rc.request('GET', '/v2/meters', CALLER)['path'] == '/v2/meters'
+    assert rc.request('GET', '/v2/meters', _headers(rc))['path'] == '/v2/meters'
 
 
 def test_5xx_makes_the_region_unavailable_and_backs_off(region):
@@ -108,11 +113,11 @@ def test_5xx_makes_the_region_unavailable_and_backs_off(region):
         503, {'error_message': {'faultstring': 'store down'}})
     rc, _ = _client([region.url], region_backoff=30)
     with pytest.raises(errors.RegionUnavailable) as caught:
-        rc.request('GET', '/v2/meters/x', CALLER)
+        rc.request('GET', '/v2/meters/x', _headers(rc))
     assert 'store down' in caught.value.reason
     seen = len(region.requests)
     with pytest.raises(errors.RegionUnavailable) as caught:
-        rc.request('GET', '/v2/meters', CALLER)
+        rc.request('GET', '/v2/meters', _headers(rc))
     assert 'not called again' in caught.value.reason
     assert len(region.requests) == seen
 
@@ -121,14 +126,14 @@ def test_without_backoff_the_next_call_goes_through(region):
     region.replies['/v2/meters/x'] = (500, None)
     rc, _ = _client([region.url], region_backoff=0)
     with pytest.raises(errors.RegionUnavailable):
-        rc.request('GET', '/v2/meters/x', CALLER)
-    assert rc.request('GET', '/v2/meters', CALLER)['path'] == '/v2/meters'
+        rc.request('GET', '/v2/meters/x', _headers(rc))
+    assert rc.request('GET', '/v2/meters', _headers(rc))['path'] == '/v2/meters'
 
 
 def test_connect_failure_rereads_the_endpoint_and_retries(region):
     dead = 'http://127.0.0.1:%d' % services.free_port()
     rc, registry = _client([dead, region.url], region_backoff=30)
-    assert rc.request('POST', '/v2/alarms', CALLER,
+    assert rc.request('POST', '/v2/alarms', _headers(rc),
                       body={})['path'] == '/v2/alarms'
     assert registry.invalidated == 1
 
@@ -137,7 +142,7 @@ def test_connect_failure_on_both_endpoints_is_unavailable():
     dead = 'http://127.0.0.1:%d' % services.free_port()
     rc, registry = _client([dead], region_backoff=0)
     with pytest.raises(errors.RegionUnavailable):
-        rc.request('GET', '/v2/meters', CALLER)
+        rc.request('GET', '/v2/meters', _headers(rc))
     assert registry.invalidated == 1
 
 
@@ -150,5 +155,5 @@ def test_timeout_is_unavailable(region):
     rc, _ = _client([region.url], http_timeout=0.2, region_backoff=0)
     started = time.monotonic()
     with pytest.raises(errors.RegionUnavailable):
-        rc.request('GET', '/v2/meters', CALLER)
+        rc.request('GET', '/v2/meters', _headers(rc))
     assert time.monotonic() - started < 0.9

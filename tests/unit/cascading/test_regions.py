@@ -18,6 +18,7 @@ def test_static_regions_parse_names_and_urls():
     registry = regions.get_registry(conf)
     assert isinstance(registry, regions.StaticRegions)
     assert registry.names() == ['regionOne', 'regionTwo']
+    assert registry.driver_name('regionOne') == 'v2'
     assert registry.endpoint('regionOne') == 'http://10.0.0.1:8777'
     assert registry.endpoint('regionTwo') == 'https://two.example:8777'
     with pytest.raises(errors.UnknownRegion):
@@ -29,6 +30,51 @@ def test_static_regions_parse_names_and_urls():
 def test_static_regions_refuse_malformed_entries(entry):
     with pytest.raises(cfg.Error):
         regions.parse_static_regions([entry])
+
+
+def _conf_file(tmp_path, text):
+    path = tmp_path / 'regions.conf'
+    path.write_text(text)
+    conf = helpers.make_conf()
+    conf(['--config-file', str(path)], default_config_files=[])
+    return conf
+
+
+def test_region_sections_name_their_driver_and_endpoints(tmp_path):
+    conf = _conf_file(tmp_path, """
+[cascading]
+region_discovery = static
+regions = one:http://one:8777, regionG, old
+[region:regionG]
+driver = gnocchi
+metric_endpoint = http://gnocchi:8041/
+alarming_endpoint = http://aodh:8042
+auth_mode = basic
+[region:old]
+endpoint = https://old:8777
+""")
+    registry = regions.get_registry(conf)
+    assert registry.names() == ['old', 'one', 'regionG']
+    assert registry.spec('regionG') == regions.RegionSpec(
+        'regionG', 'gnocchi', {'metric': 'http://gnocchi:8041',
+                               'alarming': 'http://aodh:8042'},
+        {'auth_mode': 'basic'})
+    assert registry.endpoint('regionG', 'metric') == 'http://gnocchi:8041'
+    assert registry.driver_name('old') == 'v2'
+    assert registry.endpoint('old') == 'https://old:8777'
+    with pytest.raises(errors.MissingService, match='regionG has no '
+                       'metering endpoint'):
+        registry.endpoint('regionG')
+
+
+def test_a_bare_region_name_needs_its_section(tmp_path):
+    conf = _conf_file(tmp_path, """
+[cascading]
+region_discovery = static
+regions = one:http://one:8777, lost
+""")
+    with pytest.raises(cfg.Error, match=r'no \[region:lost\] section'):
+        regions.get_registry(conf)
 
 
 def test_static_regions_refuse_duplicates():
@@ -64,11 +110,12 @@ def test_resolve_accepts_regions_and_zones_and_refuses_unknown():
         reg.resolve('north')
 
 
-def test_one_client_per_region_is_reused():
+def test_one_driver_per_region_is_reused():
     conf = helpers.make_conf(region_discovery='static',
                              regions=['east:http://e:1', 'west:http://w:1'])
     reg = regions.Regions(conf)
-    assert reg.client('east') is reg.client('east')
-    assert reg.client('east') is not reg.client('west')
-    assert reg.client('west').region == 'west'
+    assert reg.driver('east') is reg.driver('east')
+    assert reg.driver('east') is not reg.driver('west')
+    assert reg.driver('west').region == 'west'
+    assert reg.driver('west').name == 'v2'
     reg.close()

@@ -57,20 +57,6 @@ def change_to_api(change):
     return local.AlarmChange(**values)
 
 
-def query_params(q, limit=None, sort=None):
-    """The caller's q/limit/sort as the (key, value) pairs of a v2 call."""
-    params = []
-    for item in q or []:
-        params += [('q.field', item.field), ('q.op', item.op),
-                   ('q.value', item.value)]
-        if item.type not in (wtypes.Unset, None):
-            params.append(('q.type', item.type))
-    if limit is not None:
-        params.append(('limit', limit))
-    params += [('sort', s) for s in sort or []]
-    return params
-
-
 class CascadingAlarmController(rest.RestController):
     """One alarm: definition, state and history, from its region."""
 
@@ -118,7 +104,8 @@ class CascadingAlarmController(rest.RestController):
         :param sort: ``field[:asc|:desc]`` items replacing newest-first.
         """
         rbac.enforce('alarm_history', pecan.request)
-        changes = service().history(self._id, query_params(q, limit, sort))
+        changes = service().history(self._id, cascading.terms(q or []),
+                                    limit, sort)
         return [change_to_api(c) for c in changes]
 
     @wsme_pecan.wsexpose(wtypes.text, body=wtypes.text)

@@ -2,7 +2,6 @@
 statistics from the regions, registration of resources by POST."""
 
 import datetime
-from urllib import parse
 
 import pecan
 from pecan import rest
@@ -39,9 +38,8 @@ class MeterController(rest.RestController):
         q = v2_utils.sanitize_query(q or [])
         limit = base.positive_limit(limit, pecan.request.cfg)
         v2_utils.validate_query(q, v2_utils.SAMPLE_KEYS)
-        found = metering.get_samples(
-            cascading.context(), '/v2/meters/%s' % _quoted(self.meter_name),
-            cascading.terms(q), limit)
+        found = metering.get_samples(cascading.context(), self.meter_name,
+                                     cascading.terms(q), limit)
         return [local.OldSample(**_known(local.OldSample, s))
                 for s in found]
 
@@ -100,10 +98,6 @@ class MeterController(rest.RestController):
         return [local.Statistics(start_timestamp=start, end_timestamp=end,
                                  **_known(local.Statistics, c))
                 for c in computed]
-
-
-def _quoted(name):
-    return parse.quote(name, safe='')
 
 
 def _given(value):

@@ -32,7 +32,7 @@ class SamplesController(rest.RestController):
         limit = base.positive_limit(limit, pecan.request.cfg)
         v2_utils.validate_query(q, v2_utils.SAMPLE_KEYS)
         return [_sample(s) for s in metering.get_samples(
-            cascading.context(), '/v2/samples', cascading.terms(q), limit)]
+            cascading.context(), None, cascading.terms(q), limit)]
 
     @wsme_pecan.wsexpose(local.Sample, wtypes.text)
     @cascading.translate_errors

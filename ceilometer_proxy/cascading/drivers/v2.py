@@ -1,0 +1,127 @@
+"""The v2 driver: a region running a Ceilometer v2 API.
+
+That is this project in local mode (what a cascaded region runs) or any
+other Ceilometer v2 API. Questions are sent as they were asked, with the
+caller's identity (its token, or the service's, per ``[cascading]
+forward_user_token``); answers come back as the region gave them, with
+their timestamps parsed.
+"""
+
+from ceilometer_proxy.cascading import client as region_client
+from ceilometer_proxy.cascading.drivers import base
+from ceilometer_proxy.cascading.drivers import v2_api
+from ceilometer_proxy.cascading import errors
+from ceilometer_proxy.cascading import merge
+from ceilometer_proxy.cascading import regions
+
+SAMPLE_TIMES = ('timestamp', 'recorded_at')
+RESOURCE_TIMES = ('first_sample_timestamp', 'last_sample_timestamp')
+
+
+def aggregate_params(aggregates):
+    """``aggregate.func``/``aggregate.param`` lists of (func, param)
+    pairs (the params only when one is set)."""
+    funcs = [func for func, _param in aggregates]
+    params = [param or '' for _func, param in aggregates]
+    if not funcs:
+        return {}
+    if any(params):
+        return {'aggregate.func': funcs, 'aggregate.param': params}
+    return {'aggregate.func': funcs}
+
+
+class V2Driver(base.RegionDriver):
+    """A region whose ``metering`` endpoint is a Ceilometer v2 API."""
+
+    name = 'v2'
+
+    def __init__(self, region, registry, conf):
+        super().__init__(region, registry, conf)
+        self.client = region_client.RegionClient(region, registry, conf,
+                                                 regions.METERING)
+        self.alarm_api = v2_api.AlarmApi(self.client, self.headers)
+
+    def close(self):
+        self.client.close()
+
+    def headers(self, caller):
+        return caller.forward_headers(self.conf)
+
+    def _get(self, caller, path, params=None):
+        return self.client.request('GET', path, self.headers(caller),
+                                   params=params)
+
+    # -- metering -----------------------------------------------------------
+
+    def samples(self, caller, meter, query, limit):
+        path = ('/v2/meters/%s' % v2_api.quoted(meter) if meter
+                else '/v2/samples')
+        samples = self._get(caller, path,
+                            v2_api.query_params(query, limit=limit)) or []
+        return [merge.parse_times(s, SAMPLE_TIMES) for s in samples]
+
+    def sample(self, caller, sample_id):
+        try:
+            sample = self._get(caller,
+                               '/v2/samples/' + v2_api.quoted(sample_id))
+        except errors.RegionHTTPError as err:
+            if err.status == 404:
+                return None
+            raise
+        return merge.parse_times(sample, SAMPLE_TIMES) if sample else None
+
+    def statistics(self, caller, meter, query, period, groupby, aggregates):
+        params = v2_api.query_params(query, groupby=list(groupby) or None,
+                                     period=period or None,
+                                     **aggregate_params(aggregates))
+        stats = self._get(caller, '/v2/meters/%s/statistics'
+                          % v2_api.quoted(meter), params) or []
+        return [merge.parse_times(s, merge.STAT_TIMES) for s in stats]
+
+    def resources(self, caller, query, limit):
+        found = self._get(caller, '/v2/resources', v2_api.query_params(
+            query, limit=limit, meter_links=0)) or []
+        return [merge.parse_times(r, RESOURCE_TIMES) for r in found]
+
+    def resource(self, caller, resource_id):
+        try:
+            found = self._get(caller,
+                              '/v2/resources/' + v2_api.quoted(resource_id))
+        except errors.RegionHTTPError as err:
+            if err.status == 404:
+                return None
+            raise
+        return merge.parse_times(found, RESOURCE_TIMES) if found else None
+
+    def meters(self, caller, query, limit):
+        return self._get(caller, '/v2/meters',
+                         v2_api.query_params(query, limit=limit)) or []
+
+    # -- alarms -------------------------------------------------------------
+
+    def create_alarm(self, caller, alarm):
+        return v2_api.alarm_from_body(
+            self.alarm_api.create(caller, v2_api.alarm_body(alarm)))
+
+    def get_alarm(self, caller, alarm_id):
+        return v2_api.alarm_from_body(self.alarm_api.get(caller, alarm_id))
+
+    def update_alarm(self, caller, alarm_id, alarm):
+        return v2_api.alarm_from_body(self.alarm_api.update(
+            caller, alarm_id, v2_api.alarm_body(alarm)))
+
+    def delete_alarm(self, caller, alarm_id):
+        self.alarm_api.delete(caller, alarm_id)
+
+    def alarm_state(self, caller, alarm_id):
+        return self.alarm_api.state(caller, alarm_id)
+
+    def set_alarm_state(self, caller, alarm_id, state):
+        return self.alarm_api.set_state(caller, alarm_id, state)
+
+    def alarm_history(self, caller, alarm_id, query, limit, sort):
+        return self.alarm_api.history(caller, alarm_id, query, limit, sort)
+
+    def list_alarms(self, caller, query):
+        return [v2_api.alarm_from_body(a)
+                for a in self.alarm_api.list(caller, query)]
