@@ -14,6 +14,8 @@ from ceilometer_proxy.api.controllers.v2 import meters
 from ceilometer_proxy import cascading
 from ceilometer_proxy.cascading import alarms as cascading_alarms
 from ceilometer_proxy.cascading import catalog
+from ceilometer_proxy.cascading.drivers import gnocchi
+from ceilometer_proxy.cascading import regions
 from ceilometer_proxy import collector
 from ceilometer_proxy.pollsters import options as pollster_options
 from ceilometer_proxy import signing
@@ -31,8 +33,12 @@ def list_opts():
         ('collector', itertools.chain(collector.OPTS)),
         ('coordination', itertools.chain(coordination.OPTS)),
         ('database', itertools.chain(storage.OPTS, alarm_storage.OPTS)),
+        ('gnocchi', itertools.chain(gnocchi.OPTS)),
         ('kwapi', itertools.chain(pollster_options.KWAPI_OPTS)),
         ('publisher', itertools.chain(signing.OPTS)),
+        # One such section per region named without a URL in
+        # [cascading] regions (or to give a discovered region options).
+        (regions.region_group('<name>'), itertools.chain(regions.REGION_OPTS)),
         ('service_credentials',
          itertools.chain(catalog.list_service_credentials_opts())),
         ('service_types',

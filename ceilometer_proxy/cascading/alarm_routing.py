@@ -184,33 +184,33 @@ def _added_terms(region_query, user_query):
 
 
 def shown_change(change, row, cascaded_resource_id=None,
-                 shown_rule=lambda rule: rule):
+                 shown_detail=lambda detail: detail):
     """A region's history event (API JSON) with cascading ids only.
 
-    :param shown_rule: the region driver's rule translation (a region may
-        keep its rules in another shape than v2's).
+    :param shown_detail: the region driver's translation of a decoded
+        detail (a region may keep its rules in another shape than v2's).
     """
     change = dict(change, alarm_id=row['_id'])
     detail = change.get('detail')
     if isinstance(detail, str):
         change['detail'] = _shown_detail(detail, row, cascaded_resource_id,
-                                         shown_rule)
+                                         shown_detail)
     return change
 
 
-def _shown_detail(detail, row, cascaded_resource_id, shown_rule):
+def _shown_detail(detail, row, cascaded_resource_id, shown_detail):
     routing = row.get('routing') or {}
     try:
         data = json.loads(detail)
     except ValueError:
         data = None
     if isinstance(data, dict):
+        data = shown_detail(data)
         if 'alarm_id' in data:
             data['alarm_id'] = row['_id']
         rule = data.get('rule')
         if isinstance(rule, dict):
-            data['rule'] = shown({'rule': shown_rule(rule)}, None,
-                                 routing)['rule']
+            data['rule'] = shown({'rule': rule}, None, routing)['rule']
         detail = json.dumps(data)
     # Whatever shape the region gave, no region id may leak.
     detail = detail.replace(row['cascaded_alarm_id'], row['_id'])

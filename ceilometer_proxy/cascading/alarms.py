@@ -245,8 +245,8 @@ class CascadingAlarms(object):
         if row['routing'].get('resource_id'):
             found = self.ctx.resource_map.get(row['routing']['resource_id'])
             resource = found and found['cascaded_resource_id']
-        shown_rule = self.ctx.driver(row['region']).alarm_rule_shown
-        return [routing.shown_change(c, row, resource, shown_rule)
+        shown_detail = self.ctx.driver(row['region']).alarm_detail_shown
+        return [routing.shown_change(c, row, resource, shown_detail)
                 for c in changes]
 
     # -- the collection -----------------------------------------------------

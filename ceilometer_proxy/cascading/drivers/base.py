@@ -105,7 +105,7 @@ class RegionDriver(object):
         project_id, alarm_id ...): one call to the region."""
         raise NotImplementedError
 
-    def alarm_rule_shown(self, rule):
-        """A rule of a history detail in the v2 shape (the region may keep
-        another)."""
-        return rule
+    def alarm_detail_shown(self, detail):
+        """A history event's decoded detail with its ``type`` and ``rule``
+        in the v2 shape (the region may keep others)."""
+        return detail

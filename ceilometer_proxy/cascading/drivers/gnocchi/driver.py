@@ -1,0 +1,404 @@
+"""GnocchiDriver: v2 questions answered by a region's Gnocchi and Aodh."""
+
+import base64
+import datetime
+
+from oslo_log import log
+
+from ceilometer_proxy.cascading import client as region_client
+from ceilometer_proxy.cascading.drivers import base
+from ceilometer_proxy.cascading.drivers import gnocchi
+from ceilometer_proxy.cascading.drivers.gnocchi import aggregation
+from ceilometer_proxy.cascading.drivers.gnocchi import aodh
+from ceilometer_proxy.cascading.drivers.gnocchi import indexer
+from ceilometer_proxy.cascading.drivers.gnocchi import search
+from ceilometer_proxy.cascading.drivers import v2_api
+from ceilometer_proxy.cascading import errors
+from ceilometer_proxy.cascading import regions
+from ceilometer_proxy import query_values
+from ceilometer_proxy import utils
+
+LOG = log.getLogger(__name__)
+
+PAGE = 1000
+NO_SAMPLES = ('Gnocchi keeps aggregates, not raw samples: ask for '
+              'statistics of the meter instead')
+AODH_ROLE = 'admin'
+
+
+def _iso(moment):
+    return None if moment is None else moment.isoformat() + '+00:00'
+
+
+def _days(secs):
+    return ('%g days' % (secs / 86400.0) if secs >= 86400
+            else '%g s' % secs)
+
+
+def basic_authorization(user):
+    token = base64.b64encode(('%s:' % user).encode('utf-8')).decode('ascii')
+    return 'Basic ' + token
+
+
+class GnocchiDriver(base.RegionDriver):
+    """A region whose ``metric`` endpoint is Gnocchi (and ``alarming``,
+    when it has one, Aodh)."""
+
+    name = 'gnocchi'
+    aligned_periods = True
+
+    def __init__(self, region, registry, conf):
+        super().__init__(region, registry, conf)
+        if gnocchi.GROUP not in conf:
+            conf.register_opts(gnocchi.OPTS, group=gnocchi.GROUP)
+        self.metric = region_client.RegionClient(region, registry, conf,
+                                                 regions.METRIC)
+        self.alarming = region_client.RegionClient(region, registry, conf,
+                                                   regions.ALARMING)
+        self.alarm_api = v2_api.AlarmApi(self.alarming, self.aodh_headers)
+        self.indexer = indexer.Indexer(self._get, conf.gnocchi.cache_ttl)
+
+    def close(self):
+        self.metric.close()
+        self.alarming.close()
+
+    @property
+    def label(self):
+        return 'Region %s (Gnocchi)' % self.region
+
+    # -- identity -----------------------------------------------------------
+
+    def auth_mode(self):
+        options = self.registry.spec(self.region).options
+        mode = options.get('auth_mode') or self.conf.gnocchi.auth_mode
+        if mode:
+            return mode
+        return 'keystone' if self.conf.api.auth_mode == 'keystone' \
+            else 'basic'
+
+    def _token_headers(self, caller):
+        headers = caller.forward_headers(self.conf)
+        return {'X-Auth-Token': headers['X-Auth-Token']} \
+            if 'X-Auth-Token' in headers else {}
+
+    def gnocchi_headers(self, caller):
+        if self.auth_mode() == 'basic':
+            return {'Authorization': basic_authorization(
+                self.conf.gnocchi.basic_user)}
+        return self._token_headers(caller)
+
+    def aodh_headers(self, caller):
+        """Aodh's noauth mode refuses members its default policy would let
+        in with Keystone's implied roles, and scopes their Gnocchi queries
+        by creator: the cascading level scopes callers itself, so it calls
+        as an administrator in the caller's name."""
+        if self.auth_mode() == 'basic':
+            return {'X-User-Id': caller.user_id or 'ceilometer-proxy',
+                    'X-Project-Id': caller.project_id or '',
+                    'X-Roles': AODH_ROLE}
+        return self._token_headers(caller)
+
+    def _get(self, caller, path, params=None):
+        return self.metric.request('GET', path, self.gnocchi_headers(caller),
+                                   params=params)
+
+    def _post(self, caller, path, body, params=None):
+        return self.metric.request('POST', path,
+                                   self.gnocchi_headers(caller),
+                                   params=params, body=body)
+
+    def _refused(self, what):
+        return errors.InvalidRequest('%s %s' % (self.label, what))
+
+    # -- resources ------------------------------------------------------------
+
+    def _scope(self, caller):
+        return None if caller.is_admin else caller.project_id
+
+    def _translate(self, caller, query, times, project=None):
+        return search.translate(self.region, query,
+                                self.indexer.resource_types(caller),
+                                project=project or self._scope(caller),
+                                times=times)
+
+    def _search(self, caller, found, limit=None, details=False):
+        """Resources of a Search, every page (or ``limit`` of them)."""
+        single = found.single_resource()
+        if single is not None:
+            doc = self.indexer.resource(caller, single)
+            if doc is None or (found.project is not None and
+                               doc.get('project_id') != found.project):
+                return []
+            if not details or doc.get('type') == search.GENERIC:
+                return [doc]
+        out, marker = [], None
+        while True:
+            page = min(PAGE, limit - len(out)) if limit else PAGE
+            params = [('limit', page), ('sort', 'original_resource_id:asc'),
+                      ('sort', 'id:asc')]
+            if details:
+                params.append(('details', 'true'))
+            if marker:
+                params.append(('marker', marker))
+            docs = self._post(caller, '/v1/search/resource/%s'
+                              % found.resource_type, found.body,
+                              params) or []
+            out.extend(docs)
+            if len(docs) < page or (limit and len(out) >= limit):
+                return out
+            marker = docs[-1]['id']
+
+    def resources(self, caller, query, limit):
+        found = self._translate(caller, query, times=False)
+        return [self._v2_resource(doc)
+                for doc in self._search(caller, found, limit, details=True)]
+
+    def resource(self, caller, resource_id):
+        doc = self.indexer.resource(caller, resource_id)
+        scope = self._scope(caller)
+        if doc is None or (scope is not None and
+                           doc.get('project_id') != scope):
+            return None
+        if doc.get('type') != search.GENERIC:
+            doc = self._get(caller, '/v1/resource/%s/%s' % (
+                v2_api.quoted(doc['type']), v2_api.quoted(doc['id'])))
+        return self._v2_resource(doc)
+
+    @staticmethod
+    def _v2_resource(doc):
+        """A Gnocchi resource in the v2 shape: the attributes of its type
+        are its metadata; sample times and source are not kept."""
+        metadata = {k: v for k, v in doc.items()
+                    if k not in search.GENERIC_ATTRIBUTES and v is not None}
+        return {'resource_id': doc.get('original_resource_id') or doc['id'],
+                'project_id': doc.get('project_id'),
+                'user_id': doc.get('user_id'), 'source': None,
+                'first_sample_timestamp': None,
+                'last_sample_timestamp': None, 'metadata': metadata,
+                'meter_names': sorted(doc.get('metrics') or {})}
+
+    def meters(self, caller, query, limit):
+        found = self._translate(caller, query, times=False)
+        out = []
+        for doc in self._search(caller, found):
+            for name, metric_id in sorted((doc.get('metrics') or {}).items()):
+                _policy, unit = self.indexer.metric(caller, metric_id)
+                out.append({'name': name, 'type': None, 'unit': unit,
+                            'resource_id': doc.get('original_resource_id'),
+                            'project_id': doc.get('project_id'),
+                            'user_id': doc.get('user_id'), 'source': None})
+                if limit and len(out) >= limit:
+                    return out
+        return out
+
+    # -- samples --------------------------------------------------------------
+
+    def samples(self, caller, meter, query, limit):
+        raise errors.RegionCannotAnswer(self.region, NO_SAMPLES)
+
+    def sample(self, caller, sample_id):
+        return None  # it keeps none, so it has not this one
+
+    # -- statistics -----------------------------------------------------------
+
+    def statistics(self, caller, meter, query, period, groupby, aggregates):
+        for field in groupby:
+            if field not in aggregation.GROUP_ATTRIBUTES:
+                raise self._refused(
+                    'cannot group by %s: only by %s' % (field, ', '.join(
+                        sorted(aggregation.GROUP_ATTRIBUTES))))
+        found = self._translate(caller, query, times=True)
+        metrics = [(doc, doc['metrics'][meter])
+                   for doc in self._search(caller, found)
+                   if meter in (doc.get('metrics') or {})]
+        if not metrics:
+            return []
+        infos = {m: self.indexer.metric(caller, m) for _doc, m in metrics}
+        policies = [policy for policy, _unit in infos.values()]
+        granularity, methods = self._plan(meter, policies, period, found,
+                                          aggregates)
+        points = self._read(caller, list(infos), methods, granularity,
+                            found.start, found.stop)
+        self._check_retention(caller, meter, infos, points, granularity,
+                              found)
+        series = [(doc, infos[m][1], points.get(m, {})) for doc, m in metrics]
+        try:
+            return aggregation.statistics(series, granularity, period,
+                                          found.start, groupby, aggregates)
+        except aggregation.NotExact as err:
+            raise self._refused('cannot answer exactly: %s' % err)
+
+    def _plan(self, meter, policies, period, found, aggregates):
+        """(granularity, methods) every metric's policy keeps and that
+        answer exactly."""
+        kept = frozenset.intersection(*[p.methods for p in policies])
+        try:
+            methods = aggregation.methods_for(aggregates, kept, meter)
+        except aggregation.NotExact as err:
+            raise self._refused('cannot answer exactly: %s' % err)
+        common = set.intersection(*[set(p.granularities) for p in policies])
+        granularity = aggregation.choose_granularity(
+            common, period, found.start, found.stop)
+        if granularity is None:
+            kept_text = ', '.join('%g s' % g for g in sorted(common)) or \
+                'no common granularity'
+            asked = ('period %s' % period if period else 'no period')
+            bounds = ', '.join('%s %s' % (name, moment.isoformat())
+                               for name, moment in (('start', found.start),
+                                                    ('end', found.stop))
+                               if moment is not None)
+            raise self._refused(
+                'keeps granularity %s for %s; %s%s is not available (a '
+                'period must be a multiple of a kept granularity, and '
+                'its start and end on its boundaries)'
+                % (kept_text, meter, asked,
+                   ' with ' + bounds if bounds else ''))
+        return granularity, methods
+
+    def _read(self, caller, metric_ids, methods, granularity, start, stop):
+        """{metric id: {bucket start: {method: value}}} at a granularity."""
+        operations = ['metric'] + [[m, method] for m in metric_ids
+                                   for method in sorted(methods)]
+        params = [('granularity', '%g' % granularity)]
+        params += [(k, _iso(v)) for k, v in (('start', start),
+                                              ('stop', stop)) if v]
+        try:
+            answer = self._post(caller, '/v1/aggregates',
+                                {'operations': operations}, params) or {}
+        except errors.RegionHTTPError as err:
+            raise self._refused('refused the read: %s' % err.faultstring)
+        out = {}
+        for metric_id, by_method in (answer.get('measures') or {}).items():
+            buckets = out.setdefault(metric_id, {})
+            for method, rows in by_method.items():
+                for moment, _granularity, value in rows:
+                    bucket = query_values.parse_timestamp(moment)
+                    buckets.setdefault(bucket, {})[method] = value
+        return out
+
+    def _check_retention(self, caller, meter, infos, points, granularity,
+                         found):
+        """Refuse when a granularity has dropped measures that a coarser
+        one of the same metric still holds (it is kept for its own
+        timespan only): the numbers would silently miss them."""
+        now = utils.utcnow()
+        checks = {}
+        for metric_id, (policy, _unit) in infos.items():
+            timespan = policy.timespans[granularity]
+            coarse = policy.longest_kept()
+            safe_from = now - datetime.timedelta(seconds=timespan -
+                                                 granularity)
+            if coarse == granularity or policy.timespans[coarse] <= timespan:
+                continue
+            if found.start is not None and found.start >= safe_from:
+                continue
+            method = 'count' if 'count' in policy.methods else min(
+                policy.methods)
+            checks.setdefault((coarse, method), []).append(metric_id)
+        for (coarse, method), metric_ids in checks.items():
+            start = found.start and utils.floor_to_period(found.start,
+                                                          coarse)
+            held = self._read(caller, metric_ids, {method}, coarse, start,
+                              found.stop)
+            for metric_id in metric_ids:
+                fine = points.get(metric_id, {})
+                if aggregation.truncated(fine, held.get(metric_id, {}),
+                                         coarse, found.start):
+                    timespan = infos[metric_id][0].timespans[granularity]
+                    raise self._refused(
+                        'keeps granularity %g s of %s for %s only, and '
+                        'older measures of it are kept at %g s: start '
+                        'the query after %s, or ask for a period that '
+                        'is a multiple of %g' % (
+                            granularity, meter, _days(timespan), coarse,
+                            (now - datetime.timedelta(
+                                seconds=timespan)).isoformat(), coarse))
+
+    # -- alarms ---------------------------------------------------------------
+
+    def _aodh(self, caller, alarm):
+        if alarm['type'] == 'threshold':
+            self._check_alarm_rule(caller, alarm)
+
+        def translate(query):
+            owner = None if caller.is_admin else alarm.get('project_id')
+            return self._translate(caller, query, times=False,
+                                   project=owner)
+
+        def sub_rule(alarm_id):
+            sub = self.alarm_api.get(caller, alarm_id)
+            return sub['type'], sub.get('%s_rule' % sub['type'])
+
+        return aodh.to_aodh(self.region, alarm, translate, sub_rule)
+
+    def _check_alarm_rule(self, caller, alarm):
+        """The rule's period must be a granularity, and its statistic a
+        method, of the metric's policy (when a metric it names exists)."""
+        rule = alarm['rule']
+        meter = rule['meter_name']
+        resource_id = aodh._single_resource(rule.get('query') or [])
+        if resource_id is None:
+            return  # resources it matches may not exist yet (Heat)
+        doc = self.indexer.resource(caller, resource_id)
+        metric_id = (doc or {}).get('metrics', {}).get(meter)
+        if metric_id is None:
+            return
+        policy, _unit = self.indexer.metric(caller, metric_id)
+        period = rule.get('period', 60)
+        if period not in policy.timespans:
+            raise self._refused(
+                'keeps granularity %s for %s; period %s is not available' % (
+                    ', '.join('%g s' % g for g in policy.granularities),
+                    meter, period))
+        method = aodh.TO_METHOD[rule.get('statistic', 'avg')]
+        if method not in policy.methods:
+            raise self._refused('keeps no %s aggregates of %s (policy %s)'
+                                % (method, meter, policy.name))
+
+    def _alarm(self, body):
+        return aodh.from_aodh(v2_api.alarm_from_body(body))
+
+    def create_alarm(self, caller, alarm):
+        body = v2_api.alarm_body(self._aodh(caller, alarm))
+        return self._alarm(self.alarm_api.create(caller, body))
+
+    def get_alarm(self, caller, alarm_id):
+        return self._alarm(self.alarm_api.get(caller, alarm_id))
+
+    def update_alarm(self, caller, alarm_id, alarm):
+        body = v2_api.alarm_body(self._aodh(caller, alarm))
+        return self._alarm(self.alarm_api.update(caller, alarm_id, body))
+
+    def delete_alarm(self, caller, alarm_id):
+        self.alarm_api.delete(caller, alarm_id)
+
+    def alarm_state(self, caller, alarm_id):
+        return self.alarm_api.state(caller, alarm_id)
+
+    def set_alarm_state(self, caller, alarm_id, state):
+        return self.alarm_api.set_state(caller, alarm_id, state)
+
+    def alarm_history(self, caller, alarm_id, query, limit, sort):
+        return self.alarm_api.history(caller, alarm_id, query, limit, sort)
+
+    def list_alarms(self, caller, query):
+        """Aodh lists by name, project, user, state ... but not by id: a
+        list of one id is a read of it; an administrator's list without a
+        project asks for every project (Aodh scopes even admins)."""
+        ids = [t['value'] for t in query if t['field'] == 'alarm_id']
+        if ids:
+            try:
+                return [self.get_alarm(caller, ids[0])]
+            except errors.RegionHTTPError as err:
+                if err.status == 404:
+                    return []
+                raise
+        query = list(query)
+        if caller.is_admin and not any(t['field'] == 'project_id'
+                                       for t in query):
+            query.append({'field': 'all_projects', 'op': 'eq',
+                          'value': 'true', 'type': ''})
+        return [self._alarm(a) for a in self.alarm_api.list(caller, query)]
+
+    def alarm_detail_shown(self, detail):
+        return aodh.rule_of_detail(detail)
