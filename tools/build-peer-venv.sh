@@ -3,6 +3,8 @@
 #   tools/build-peer-venv.sh ceilometer   -> ceilometer 27.0.0 (+ this package)
 #   tools/build-peer-venv.sh keystone     -> keystone 30.0.0 + gunicorn
 #   tools/build-peer-venv.sh watcher      -> python-watcher-metering 0.21.6 agent
+#   tools/build-peer-venv.sh gnocchi      -> gnocchi 4.7.1 (PostgreSQL indexer, file storage) + gunicorn
+#   tools/build-peer-venv.sh aodh         -> aodh 23.0.0 (PostgreSQL) + gunicorn
 # Peers pin packages that clash with ours (and with each other), so each gets
 # an environment of its own under $CEILOMETER_PROXY_CACHE (default
 # ~/.cache/ceilometer-proxy). A venv is built in a temporary directory and
@@ -14,7 +16,7 @@
 # from the working tree without a rebuild.
 set -euo pipefail
 
-PEER="${1:?usage: build-peer-venv.sh ceilometer|keystone|watcher}"
+PEER="${1:?usage: build-peer-venv.sh ceilometer|keystone|watcher|gnocchi|aodh}"
 PYTHON="${PYTHON:-python3}"
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE_DIR="${CEILOMETER_PROXY_CACHE:-$HOME/.cache/ceilometer-proxy}"
@@ -23,6 +25,8 @@ case "$PEER" in
     ceilometer) VERSION=27.0.0; CHECK='import ceilometer.polling.plugin_base, nnpy, msgpack' ;;
     keystone)   VERSION=30.0.0; CHECK='import keystone.server.wsgi, gunicorn' ;;
     watcher)    VERSION=0.21.6; CHECK='import watcher_metering.agent.agent, msgpack, nanomsg' ;;
+    gnocchi)    VERSION=4.7.1;  CHECK='import gnocchi.rest.app, gnocchi.indexer.sqlalchemy, psycopg2, gunicorn' ;;
+    aodh)       VERSION=23.0.0; CHECK='import aodh.api.app, aodh.evaluator.gnocchi, psycopg, gunicorn' ;;
     *) echo "build-peer-venv: unknown peer $PEER" >&2; exit 2 ;;
 esac
 VENV="$CACHE_DIR/venv-$PEER-$VERSION"
@@ -43,6 +47,15 @@ install_peer() {
             "${pip[@]}" --no-deps "python-watcher-metering-drivers==0.21.0" psutil >&2
             # Two distributions write the msgpack module: restore the real one.
             "${pip[@]}" --force-reinstall --no-deps msgpack >&2 ;;
+        gnocchi)
+            # gnocchi[postgresql] without its psycopg2 source build (which
+            # needs libpq-dev and a compiler): the binary wheel instead.
+            "${pip[@]}" "gnocchi[file]==$VERSION" psycopg2-binary "oslo.db>=4.29.0" \
+                sqlalchemy-utils alembic gunicorn >&2 ;;
+        aodh)
+            # Aodh picks its storage driver by the URL's scheme (so the URL
+            # is postgresql://) and then connects through psycopg (v3).
+            "${pip[@]}" "aodh==$VERSION" "psycopg[binary]" gunicorn >&2 ;;
     esac
 }
 

@@ -11,8 +11,9 @@ where its sub-alarms are, and they must all be in one region.
 Alarms move between two shapes here: the storage shape (``rule``, as
 ``alarm.storage.models.Alarm``) that the table keeps and the API types are
 built from, and the region's copy in the same shape, whose ids and query
-are the region's; region drivers turn that into whatever the region keeps. Nothing here does I/O: lookups are passed
-in as functions, so every rule is unit-tested directly.
+are the region's; region drivers turn that into whatever the region
+keeps. Nothing here does I/O: lookups are passed in as functions, so
+every rule is unit-tested directly.
 """
 
 import json

@@ -53,6 +53,7 @@ OPTS = [
                     'ceilometer-proxy-cascading-reconcile).'),
 ]
 
+
 def load_table(conf, start_reconciler=True):
     """The API's alarm table; also starts the periodic reconciler (with
     region clients of its own) unless reconcile_interval is 0."""

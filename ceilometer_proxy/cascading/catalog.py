@@ -6,8 +6,9 @@ needs no change at the cascading level: a ``metering`` endpoint is a
 Ceilometer v2 region (driver ``v2``); ``metric`` (Gnocchi) and
 ``alarming`` (Aodh) endpoints make a modern region (driver ``gnocchi``).
 A region listing both kinds is taken as modern: a Ceilometer with Gnocchi
-enabled answers 410 Gone to v2 metering. The catalog is read with the ``[service_credentials]``
-account through keystoneauth1 and kept for ``endpoint_cache_ttl`` seconds;
+enabled answers 410 Gone to v2 metering. The catalog is read with the
+``[service_credentials]`` account through keystoneauth1 and kept for
+``endpoint_cache_ttl`` seconds;
 a region whose endpoint stops accepting connections is looked up again at
 once (RegionClient calls ``invalidate``), so moving a region to another
 address costs one failed connection, not a TTL.

@@ -224,8 +224,9 @@ def statistics(series, granularity, period, start, groupby, aggregates):
             parts.append(Part(resource, values))
             buckets[(index, group)] = (parts, max(latest, moment))
     out = []
-    for (index, group), (parts, latest) in sorted(
-            buckets.items(), key=lambda item: (item[0][0], _order(item[0][1]))):
+    order = sorted(buckets.items(),
+                   key=lambda item: (item[0][0], _order(item[0][1])))
+    for (index, group), (parts, latest) in order:
         out.append(_render(index, group, parts, origin,
                            latest + _seconds(granularity), period, groupby,
                            aggregates))

@@ -260,8 +260,8 @@ class GnocchiDriver(base.RegionDriver):
         operations = ['metric'] + [[m, method] for m in metric_ids
                                    for method in sorted(methods)]
         params = [('granularity', '%g' % granularity)]
-        params += [(k, _iso(v)) for k, v in (('start', start),
-                                              ('stop', stop)) if v]
+        bounds = (('start', start), ('stop', stop))
+        params += [(k, _iso(v)) for k, v in bounds if v]
         try:
             answer = self._post(caller, '/v1/aggregates',
                                 {'operations': operations}, params) or {}
