@@ -80,8 +80,16 @@ class V2Driver(base.RegionDriver):
 
     def resources(self, caller, query, limit):
         found = self._get(caller, '/v2/resources', v2_api.query_params(
-            query, limit=limit, meter_links=0)) or []
-        return [merge.parse_times(r, RESOURCE_TIMES) for r in found]
+            query, limit=limit)) or []
+        return [self._resource(r) for r in found]
+
+    @staticmethod
+    def _resource(found):
+        """A region's resource, its meters named from its links."""
+        links = found.pop('links', None) or []
+        found['meter_names'] = [link['rel'] for link in links
+                                if link.get('rel') != 'self']
+        return merge.parse_times(found, RESOURCE_TIMES)
 
     def resource(self, caller, resource_id):
         try:
@@ -91,7 +99,7 @@ class V2Driver(base.RegionDriver):
             if err.status == 404:
                 return None
             raise
-        return merge.parse_times(found, RESOURCE_TIMES) if found else None
+        return self._resource(found) if found else None
 
     def meters(self, caller, query, limit):
         return self._get(caller, '/v2/meters',

@@ -167,26 +167,30 @@ class GnocchiDriver(base.RegionDriver):
     @staticmethod
     def _v2_resource(doc):
         """A Gnocchi resource in the v2 shape: the attributes of its type
-        are its metadata; sample times and source are not kept."""
+        are its metadata; sample times are not kept (None), nor a source
+        (an empty one: clients sort resources by it)."""
         metadata = {k: v for k, v in doc.items()
                     if k not in search.GENERIC_ATTRIBUTES and v is not None}
         return {'resource_id': doc.get('original_resource_id') or doc['id'],
                 'project_id': doc.get('project_id'),
-                'user_id': doc.get('user_id'), 'source': None,
+                'user_id': doc.get('user_id'), 'source': '',
                 'first_sample_timestamp': None,
                 'last_sample_timestamp': None, 'metadata': metadata,
                 'meter_names': sorted(doc.get('metrics') or {})}
 
     def meters(self, caller, query, limit):
+        """One meter per metric. Gnocchi aggregates every metric's values
+        as they are, as v2 does a gauge's: the type shown is ``gauge``; a
+        metric without a unit shows an empty one (clients sort by it)."""
         found = self._translate(caller, query, times=False)
         out = []
         for doc in self._search(caller, found):
             for name, metric_id in sorted((doc.get('metrics') or {}).items()):
                 _policy, unit = self.indexer.metric(caller, metric_id)
-                out.append({'name': name, 'type': None, 'unit': unit,
+                out.append({'name': name, 'type': 'gauge', 'unit': unit or '',
                             'resource_id': doc.get('original_resource_id'),
                             'project_id': doc.get('project_id'),
-                            'user_id': doc.get('user_id'), 'source': None})
+                            'user_id': doc.get('user_id'), 'source': ''})
                 if limit and len(out) >= limit:
                     return out
         return out

@@ -16,6 +16,7 @@ from ceilometer_proxy.api.controllers.v2 import utils as v2_utils
 from ceilometer_proxy.api import rbac
 from ceilometer_proxy.cascading import inventory
 from ceilometer_proxy.cascading import metering
+from ceilometer_proxy.cascading import region_inventory
 from ceilometer_proxy import utils
 
 
@@ -112,7 +113,8 @@ def _known(wtype, values):
 
 
 class MetersController(rest.RestController):
-    """Meters of the registered resources (from type2meters.json)."""
+    """Meters of the registered resources (from type2meters.json), or of
+    what the regions hold."""
 
     @pecan.expose()
     def _lookup(self, meter_name, *remainder):
@@ -127,6 +129,11 @@ class MetersController(rest.RestController):
         limit = base.positive_limit(limit, pecan.request.cfg)
         v2_utils.validate_query(q, v2_utils.METER_KEYS,
                                 allow_timestamps=False)
+        ctx = cascading.context()
+        if ctx.conf.cascading.resource_source == 'regions':
+            return [local.Meter(**_known(local.Meter, m)) for m in
+                    region_inventory.list_meters(ctx, cascading.terms(q),
+                                                 limit)]
         return [local.Meter(**m) for m in inventory.list_meters(
-            cascading.context(), pecan.request.storage_conn.types,
-            cascading.terms(q), limit)]
+            ctx, pecan.request.storage_conn.types, cascading.terms(q),
+            limit)]

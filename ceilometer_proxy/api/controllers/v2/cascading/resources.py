@@ -1,8 +1,9 @@
-"""/v2/resources in cascading mode: the resource map.
+"""/v2/resources in cascading mode: the resource map, or the regions.
 
 ``GET`` lists and shows registered resources (region and cascaded id only
-for administrators); ``POST`` and ``DELETE`` register and unregister them,
-for administrators only.
+for administrators), or, with ``[cascading] resource_source = regions``,
+what the regions hold; ``POST`` and ``DELETE`` register and unregister
+resources, for administrators only.
 """
 
 import pecan
@@ -17,6 +18,7 @@ from ceilometer_proxy.api.controllers.v2 import resources as local
 from ceilometer_proxy.api.controllers.v2 import utils as v2_utils
 from ceilometer_proxy.api import rbac
 from ceilometer_proxy.cascading import inventory
+from ceilometer_proxy.cascading import region_inventory
 from ceilometer_proxy import utils
 
 
@@ -30,13 +32,27 @@ def _links(resource_id, meter_names):
     return links
 
 
+FIELDS = {a.name for a in local.Resource._wsme_attributes}
+
+
 def _resource(ctx, row, meter_links=True):
     types = pecan.request.storage_conn.types
     names = inventory.meter_names(types, row) if meter_links else []
-    shown = inventory.shown(ctx, row)
-    fields = {a.name for a in local.Resource._wsme_attributes}
-    return local.Resource(links=_links(row['resource_id'], names),
-                          **{k: v for k, v in shown.items() if k in fields})
+    return _api_resource(inventory.shown(ctx, row), names)
+
+
+def _api_resource(shown, meter_names):
+    return local.Resource(links=_links(shown['resource_id'], meter_names),
+                          **{k: v for k, v in shown.items() if k in FIELDS})
+
+
+def _from_regions(ctx):
+    return ctx.conf.cascading.resource_source == 'regions'
+
+
+def _region_resource(found, meter_links=True):
+    names = found.get('meter_names') or [] if meter_links else []
+    return _api_resource(found, names)
 
 
 def _set(value):
@@ -52,6 +68,10 @@ class ResourcesController(rest.RestController):
         """One registered resource."""
         rbac.enforce('get_resource', pecan.request)
         ctx = cascading.context()
+        if _from_regions(ctx):
+            found = region_inventory.get_resource(ctx, resource_id)
+            if found is not None:
+                return _region_resource(found)
         return _resource(ctx, inventory.get_row(ctx, resource_id))
 
     @wsme_pecan.wsexpose([local.Resource], [base.Query], int, int)
@@ -63,6 +83,10 @@ class ResourcesController(rest.RestController):
         limit = base.positive_limit(limit, pecan.request.cfg)
         v2_utils.validate_query(q, v2_utils.RESOURCE_KEYS)
         ctx = cascading.context()
+        if _from_regions(ctx):
+            return [_region_resource(r, meter_links) for r in
+                    region_inventory.list_resources(
+                        ctx, cascading.terms(q), limit)]
         return [_resource(ctx, r, meter_links)
                 for r in inventory.list_rows(ctx, cascading.terms(q), limit)]
 
