@@ -45,9 +45,13 @@ class PostgreSQL(object):
         command = [os.path.join(self.bin, args[0])] + list(args[1:])
         if self.as_root:
             command = ['runuser', '-u', USER, '--'] + command
-        return subprocess.run(command, check=check, timeout=120,
-                              stdout=subprocess.PIPE,
+        proc = subprocess.run(command, timeout=120, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True)
+        if check and proc.returncode != 0:
+            raise RuntimeError('%s exited %s: %s %s' % (
+                args[0], proc.returncode, proc.stdout[-2000:],
+                services._tail(self.log_path)))
+        return proc
 
     def start(self):
         if self.as_root:
