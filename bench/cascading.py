@@ -24,7 +24,6 @@ line is ``cascading: overhead 1.07x, fan-out 1.12x, ...``.
 """
 
 import argparse
-import concurrent.futures
 import datetime
 import json
 import os
@@ -40,10 +39,13 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
 import requests  # noqa: E402
 
 from bench import common  # noqa: E402
-from tests import services  # noqa: E402
+from tests import deployment  # noqa: E402
 
 METER = 'bench.cpu_util'
 ADMIN = {'X-User-Id': 'admin', 'X-Project-Id': 'admin', 'X-Roles': 'admin'}
+# Over the builder's cascading settings: the slow fan-out regions get
+# 30 s before a call to them counts as failed.
+CASCADING = {'cascading': {'http_timeout': 30}}
 CLIENT_SCRIPT = '''
 import json, statistics, sys, time, warnings
 warnings.simplefilter('ignore')
@@ -152,12 +154,11 @@ def resource_messages(resource_id, count, project='project-00'):
     return out
 
 
-def cascading_server(db_url, regions):
-    return services.ApiServer(db_url, extra={
-        'api': {'mode': 'cascading'},
-        'cascading': {'region_discovery': 'static',
-                      'regions': ','.join('%s:%s' % r for r in regions),
-                      'region_backoff': 0, 'http_timeout': 30}})
+def behind(proxies):
+    """[cascading] regions naming each region's DelayProxy, {name:
+    proxy}, instead of the region's own API."""
+    return {'cascading': {'regions': ','.join(
+        '%s:%s' % (name, proxy.url) for name, proxy in proxies.items())}}
 
 
 def median_call(session, url, params, calls):
@@ -189,35 +190,42 @@ def timed_get(session, url, params):
     return measure
 
 
-def overhead(base_url, args, databases):
-    region_db = services.db_url(base_url, 'bench_casc_region')
-    casc_db = services.db_url(base_url, 'bench_casc_map')
-    databases += ['bench_casc_region', 'bench_casc_map']
-    seed(region_db, resource_messages('c-vm', args.samples))
-    with common.api_server(region_db) as region:
-        server = cascading_server(casc_db, [('regionOne', region.url)])
-        try:
-            server.start()
-            session = requests.Session()
-            session.post(server.url + '/v2/resources', headers=ADMIN,
-                         json={'resource_id': 'vm', 'project_id': 'p',
-                               'user_id': 'u',
-                               'metadata': {'region': 'regionOne',
-                                            'cascaded_resource_id': 'c-vm',
-                                            'type': 'nova.instance'}}
-                         ).raise_for_status()
-            path = '/v2/meters/%s/statistics' % METER
-            via, direct, floor = alternate(
-                args.calls,
-                timed_get(session, server.url + path,
-                          {'q.field': 'resource_id', 'q.value': 'vm'}),
-                timed_get(session, region.url + path,
-                          {'q.field': 'resource_id', 'q.value': 'c-vm'}),
-                timed_get(session, server.url + '/v2/resources/vm', {}))
-            thin, cclient = compare_clients(region.url, args)
-        finally:
-            server.cleanup()
+def overhead(base_url, args):
+    """One region and a cascading API in front: (via, direct, floor) of
+    measure_overhead(), then compare_clients()."""
+    cascade = deployment.Cascade(base_url, cascading_extra=CASCADING)
+    try:
+        region = cascade.add_v2_region('regionOne').server
+        seed(region.db_url, resource_messages('c-vm', args.samples))
+        server = cascade.start().cascading
+        common.log('region API on %s, cascading API on %s', region.url,
+                   server.url)
+        via, direct, floor = measure_overhead(server, region, args)
+        thin, cclient = compare_clients(region.url, args)
+    finally:
+        cascade.cleanup()
     return via, direct, floor, thin, cclient
+
+
+def measure_overhead(server, region, args):
+    """Median seconds of the statistics of one resource through the
+    cascading API, straight from the region, and of a map-only call."""
+    session = requests.Session()
+    session.post(server.url + '/v2/resources', headers=ADMIN,
+                 json={'resource_id': 'vm', 'project_id': 'p',
+                       'user_id': 'u',
+                       'metadata': {'region': 'regionOne',
+                                    'cascaded_resource_id': 'c-vm',
+                                    'type': 'nova.instance'}}
+                 ).raise_for_status()
+    path = '/v2/meters/%s/statistics' % METER
+    return alternate(
+        args.calls,
+        timed_get(session, server.url + path,
+                  {'q.field': 'resource_id', 'q.value': 'vm'}),
+        timed_get(session, region.url + path,
+                  {'q.field': 'resource_id', 'q.value': 'c-vm'}),
+        timed_get(session, server.url + '/v2/resources/vm', {}))
 
 
 def compare_clients(region_url, args):
@@ -232,7 +240,8 @@ def compare_clients(region_url, args):
                       group='cascading')
     conf.set_override('region_discovery', 'static', group='cascading')
     rc = client.RegionClient('regionOne', regions.StaticRegions(conf), conf)
-    who = caller.Caller(token='x')
+    # The headers the v2 region driver sends for such a caller.
+    who = caller.Caller(token='x').forward_headers(conf)
     path = '/v2/meters/%s/statistics' % METER
     params = [('q.field', 'resource_id'), ('q.op', 'eq'),
               ('q.value', 'c-vm')]
@@ -254,49 +263,53 @@ def compare_clients(region_url, args):
     return thin, json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def fan_out(base_url, args, databases):
+def fan_out(base_url, args):
+    """--regions seeded regions, each behind a DelayProxy, and a cascading
+    API in front of the proxies: measure_fan_out()'s figures."""
     names = ['region%d' % (n + 1) for n in range(args.regions)]
-    dbs = ['bench_casc_fan_%d' % n for n in range(args.regions)]
-    databases += dbs + ['bench_casc_fan_map']
-    start = datetime.datetime(2015, 1, 1)
-    for n, db in enumerate(dbs):
-        messages = resource_messages('vm-%d' % n, args.fanout_samples)
-        for i, m in enumerate(messages):
-            m['timestamp'] = start + datetime.timedelta(seconds=i * 7 + n)
-        seed(services.db_url(base_url, db), messages)
-    regions = [services.ApiServer(services.db_url(base_url, db))
-               for db in dbs]
-    proxies = []
-    server = None
+    cascade = deployment.Cascade(base_url, cascading_extra=CASCADING)
+    proxies = {}
     try:
-        with concurrent.futures.ThreadPoolExecutor(len(regions)) as pool:
-            list(pool.map(lambda s: s.start(), regions))
-        proxies = [DelayProxy(r.port, args.latency / 1000.0)
-                   for r in regions]
-        server = cascading_server(
-            services.db_url(base_url, 'bench_casc_fan_map'),
-            [(name, p.url) for name, p in zip(names, proxies)])
-        server.start()
-        session = requests.Session()
-        path = '/v2/meters/%s/statistics' % METER
-        query = {'q.field': 'project_id', 'q.value': 'project-00'}
-        directs = [median_call(session, p.url + path, query,
-                               args.fanout_calls) for p in proxies]
-        plain = median_call(session, server.url + path, query,
-                            args.fanout_calls)
-        periodic = median_call(session, server.url + path,
-                               dict(query, period=3600), args.fanout_calls)
-        check = session.get(server.url + path, params=query,
-                            headers=ADMIN).json()
-        assert check[0]['count'] == args.fanout_samples * args.regions, check
-        return max(directs), plain, periodic
+        for n, name in enumerate(names):
+            region = cascade.add_v2_region(name).server
+            seed(region.db_url, fan_out_messages(n, args.fanout_samples))
+        cascade.start(cascading=False)
+        proxies = {name: DelayProxy(cascade.regions[name].server.port,
+                                    args.latency / 1000.0)
+                   for name in names}
+        server = cascade.start_cascading(behind(proxies))
+        return measure_fan_out(server, list(proxies.values()), args)
     finally:
-        if server is not None:
-            server.cleanup()
-        for p in proxies:
-            p.close()
-        for r in regions:
-            r.cleanup()
+        for proxy in proxies.values():
+            proxy.close()
+        cascade.cleanup()
+
+
+def fan_out_messages(n, count):
+    """The samples of region n: one resource, 7 s apart, offset by n s."""
+    start = datetime.datetime(2015, 1, 1)
+    messages = resource_messages('vm-%d' % n, count)
+    for i, m in enumerate(messages):
+        m['timestamp'] = start + datetime.timedelta(seconds=i * 7 + n)
+    return messages
+
+
+def measure_fan_out(server, proxies, args):
+    """(slowest proxied region direct, through cascading, with a period)
+    median seconds of project-wide statistics."""
+    session = requests.Session()
+    path = '/v2/meters/%s/statistics' % METER
+    query = {'q.field': 'project_id', 'q.value': 'project-00'}
+    directs = [median_call(session, p.url + path, query,
+                           args.fanout_calls) for p in proxies]
+    plain = median_call(session, server.url + path, query,
+                        args.fanout_calls)
+    periodic = median_call(session, server.url + path,
+                           dict(query, period=3600), args.fanout_calls)
+    check = session.get(server.url + path, params=query,
+                        headers=ADMIN).json()
+    assert check[0]['count'] == args.fanout_samples * args.regions, check
+    return max(directs), plain, periodic
 
 
 def alarm_figure():
@@ -313,15 +326,9 @@ def alarm_figure():
 
 
 def run(args):
-    databases = []
     with common.mongodb(args.mongodb_url) as base_url:
-        try:
-            via, direct, floor, thin, cclient = overhead(base_url, args,
-                                                         databases)
-            slowest, plain, periodic = fan_out(base_url, args, databases)
-        finally:
-            for db in databases:
-                common.drop_database(base_url, db)
+        via, direct, floor, thin, cclient = overhead(base_url, args)
+        slowest, plain, periodic = fan_out(base_url, args)
     rows = [
         ('single-resource statistics, direct to the region', '%.2f ms'
          % (1000 * direct), ''),

@@ -25,7 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
     __file__))))
 
 from bench import common  # noqa: E402
-from tests import cascading_alarm_env as envmod  # noqa: E402
+from tests import deployment  # noqa: E402
 
 PROJECTS = 10
 
@@ -80,7 +80,7 @@ def seed_alarms(env, first, count, regions):
 
     conf = service.prepare_service([], config_files=[])
     stores = {r: alarm_storage.get_connection_from_config(
-        conf, env.regions[r].db_url) for r in regions}
+        conf, env.regions[r].server.db_url) for r in regions}
     table = alarm_store.AlarmTable(conf, env.cascading.db_url)
     try:
         for i in range(first, first + count):
@@ -126,13 +126,18 @@ def alarm_some(env, regions):
     return alarmed
 
 
+def proxies(env):
+    """The counting RegionProxy in front of each region."""
+    return [region.proxy for region in env.regions.values()]
+
+
 def counted_list(env, headers, alarmed):
     """(region calls, seconds, alarms listed, states right?)."""
-    for proxy in env.proxies.values():
+    for proxy in proxies(env):
         proxy.reset()
     seconds, listed = common.timed(env.client(headers).get_json,
                                    '/v2/alarms')
-    calls = sum(p.count() for p in env.proxies.values())
+    calls = sum(p.count() for p in proxies(env))
     right = all((a['state'] == 'alarm') == (a['name'] in alarmed)
                 for a in listed)
     return calls, seconds, len(listed), right
@@ -141,19 +146,20 @@ def counted_list(env, headers, alarmed):
 def seed_way(env, created, sample):
     """Seconds per alarm and region calls of one state call per alarm."""
     client = env.client()
-    for proxy in env.proxies.values():
+    for proxy in proxies(env):
         proxy.reset()
     chosen = created[:sample]
     seconds, _ = common.timed(lambda: [client.get_json(
         '/v2/alarms/%s/state' % a['alarm_id']) for a in chosen])
-    calls = sum(p.count() for p in env.proxies.values())
+    calls = sum(p.count() for p in proxies(env))
     return seconds / len(chosen), calls / float(len(chosen))
 
 
 def run(args):
     names = ['region%d' % (n + 1) for n in range(args.regions)]
     with common.mongodb(args.mongodb_url) as url:
-        with envmod.cascading_env(url, names=names) as env:
+        with deployment.cascade(url, v2=names, proxied=True,
+                                extra=deployment.ALARM_SETTINGS) as env:
             common.log('cascading API on %s, regions %s',
                        env.cascading.url, ', '.join(names))
             seconds, created = common.timed(
@@ -167,12 +173,13 @@ def run(args):
                        args.alarms - args.api_creates, seconds)
             alarmed = alarm_some(env, names)
             rows = []
-            admin = counted_list(env, envmod.ADMIN, alarmed)
+            admin = counted_list(env, deployment.ADMIN, alarmed)
             rows.append(('admin, all projects',) + _row(admin))
-            again = counted_list(env, envmod.ADMIN, alarmed)
+            again = counted_list(env, deployment.ADMIN, alarmed)
             rows.append(('admin again (states already saved)',)
                         + _row(again))
-            tenant = counted_list(env, envmod.tenant('project-03'), alarmed)
+            tenant = counted_list(env, deployment.identity('project-03'),
+                                  alarmed)
             rows.append(('one tenant',) + _row(tenant))
             per_alarm, calls_each = seed_way(env, created, args.seed_sample)
             rows.append(('2015 way (one state call per alarm)',

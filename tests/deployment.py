@@ -30,6 +30,22 @@ from tests import services
 ADMIN = {'X-User-Id': 'admin-user', 'X-Project-Id': 'admin-project',
          'X-Roles': 'admin'}
 
+# The az2region file the package ships ("nova" is regionOne): what a
+# cascading server that names no file of its own reads.
+PACKAGED_AZ2REGION = os.path.join(services.REPO, 'etc', 'ceilometer-proxy',
+                                  'az2region.json')
+
+# What the metering suites' cascading servers run with (``extra`` of
+# cascade()): the packaged az2region file, as their tests register
+# resources by the availability zone "nova".
+METERING_SETTINGS = {'cascading': {'az2region_file': PACKAGED_AZ2REGION}}
+
+# What the alarm suites and bench run with: region calls get 20 s, not 10
+# (each goes through a RegionProxy and alarm writes to FerretDB are slow on
+# a loaded machine), and no periodic reconciler runs unless a test asks.
+ALARM_SETTINGS = {'cascading': {'http_timeout': 20,
+                                'reconcile_interval': 0}}
+
 
 def identity(project, user=None, roles='member'):
     """Noauth identity headers of a (non-admin by default) caller."""
@@ -58,20 +74,32 @@ class Region(object):
     :ivar server: the local-mode ApiServer (v2).
     :ivar modern: the ModernRegion (gnocchi).
     :ivar proxies: {service: RegionProxy} when proxied.
+    :ivar shared: the region's processes belong to someone else (a
+        session fixture): the cascade neither starts nor stops them.
     """
 
     def __init__(self, name, kind, server=None, modern_region=None,
-                 proxied=False):
+                 proxied=False, shared=False):
         self.name = name
         self.kind = kind
         self.server = server
         self.modern = modern_region
         self.proxied = proxied
+        self.shared = shared
         self.proxies = {}
 
+    @property
+    def running(self):
+        if self.server is not None:
+            return self.server.proc is not None
+        return bool(self.modern.processes)
+
     def start(self):
-        (self.server or self.modern).start()
-        if self.proxied:
+        """Start the region unless it runs (a shared modern region), and
+        its proxies."""
+        if not self.running:
+            (self.server or self.modern).start()
+        if self.proxied and not self.proxies:
             for service, url in self.native_endpoints().items():
                 self.proxies[service] = region_proxy.RegionProxy(
                     url).start()
@@ -119,7 +147,7 @@ class Region(object):
         self.stop()
         if self.server is not None:
             self.server.cleanup()
-        if self.modern is not None:
+        if self.modern is not None and not self.shared:
             self.modern.cleanup()
 
 
@@ -130,12 +158,18 @@ class Cascade(object):
     :param auth_mode: ``noauth`` or ``keystone`` for every API server.
     :param keystone: the started tests.keystone.Keystone (keystone mode,
         Keystone discovery).
+    :param cascading_extra: {section: options} every cascading server of
+        the cascade gets, under each call's own ``extra``: a suite's
+        settings, kept by the servers a test starts later too.
     """
 
-    def __init__(self, mongodb_url, auth_mode='noauth', keystone=None):
+    def __init__(self, mongodb_url, auth_mode='noauth', keystone=None,
+                 cascading_extra=None):
         self.mongodb_url = mongodb_url
         self.auth_mode = auth_mode
         self.keystone = keystone
+        self.cascading_extra = {section: dict(values) for section, values
+                                in (cascading_extra or {}).items()}
         self.regions = {}
         self.cascading = None
         self.servers = []
@@ -171,22 +205,16 @@ class Cascade(object):
         region = modern_region or modern.ModernRegion(
             postgres, transport_url=transport_url)
         self.regions[name] = Region(name, 'gnocchi', modern_region=region,
-                                    proxied=proxied)
+                                    proxied=proxied,
+                                    shared=modern_region is not None)
         return self.regions[name]
 
     def start(self, cascading=True, extra=None):
         """Start the regions not running yet, and a cascading server."""
-        _start_all(r for r in self.regions.values()
-                   if not self._running(r))
+        _start_all(self.regions.values())
         if cascading:
             self.cascading = self.start_cascading(extra)
         return self
-
-    @staticmethod
-    def _running(region):
-        if region.server is not None:
-            return region.server.proc is not None
-        return bool(region.modern.processes)
 
     def cascading_config(self, extra=None, discovery='static'):
         """{section: options} of a cascading server in front of the
@@ -206,8 +234,9 @@ class Cascade(object):
         else:
             config['service_credentials'] = (
                 self.keystone.service_credentials_section())
-        for section, values in (extra or {}).items():
-            config.setdefault(section, {}).update(values)
+        for more in (self.cascading_extra, extra or {}):
+            for section, values in more.items():
+                config.setdefault(section, {}).update(values)
         return config
 
     def cascading_server(self, extra=None, discovery='static'):
@@ -219,7 +248,8 @@ class Cascade(object):
             json.dump({'az-' + name: name for name in self.regions}, f)
         config = self.cascading_config(extra, discovery)
         config['cascading'].setdefault('az2region_file', az_path)
-        server.extra = config
+        # Over what _api_server put there ([keystone_authtoken]).
+        server.extra.update(config)
         self.servers.append(server)
         return server
 
@@ -285,7 +315,7 @@ class Cascade(object):
             for proxy in region.proxies.values():
                 proxy.reset()
 
-    # -- clients ----------------------------------------------------------------
+    # -- clients --------------------------------------------------------------
 
     @property
     def url(self):
@@ -312,7 +342,7 @@ class Cascade(object):
     def modern(self, name):
         return self.regions[name].modern
 
-    # -- data -------------------------------------------------------------------
+    # -- data -----------------------------------------------------------------
 
     def register(self, resource_id=None, region=None, cascaded_id=None,
                  resource_type='nova.instance', project_id='project-1',
@@ -347,7 +377,11 @@ class Cascade(object):
     def store(self, region):
         """The local-mode storage driver of a v2 region's database (kept
         open until cleanup)."""
-        url = self.regions[region].server.db_url
+        return self.store_for_url(self.regions[region].server.db_url)
+
+    def store_for_url(self, url):
+        """The local-mode storage driver of any database, e.g. of a
+        reference server next to the cascade (kept open until cleanup)."""
         if url not in self._stores:
             from ceilometer_proxy import service
             from ceilometer_proxy import storage
@@ -363,6 +397,15 @@ class Cascade(object):
         region's store directly: fast, with any timestamps."""
         self.store(region).record_metering_data_batch(messages)
 
+    def reseed(self, region, messages):
+        """seed() into an emptied store (samples, resources, summaries),
+        for tests that share running regions but want their own data."""
+        store = self.store(region)
+        for collection in (store.meter, store.resource,
+                           store.summaries.summaries):
+            collection.delete_many({})
+        self.seed(region, messages)
+
     def post_samples(self, region, meter, samples, headers=None):
         """POST /v2/meters/<meter> to a v2 region (its own API)."""
         return self.region_client(region, headers).post_json(
@@ -372,12 +415,13 @@ class Cascade(object):
 @contextlib.contextmanager
 def cascade(mongodb_url, v2=('r1', 'r2'), proxied=False, extra=None,
             start_cascading=True):
-    """A started cascade of v2 regions ``v2`` (cleaned up after)."""
-    built = Cascade(mongodb_url)
+    """A started cascade of v2 regions ``v2`` (cleaned up after);
+    ``extra`` is the cascading_extra of every cascading server of it."""
+    built = Cascade(mongodb_url, cascading_extra=extra)
     try:
         for name in v2:
             built.add_v2_region(name, proxied=proxied)
-        built.start(cascading=start_cascading, extra=extra)
+        built.start(cascading=start_cascading)
         yield built
     finally:
         built.cleanup()

@@ -296,12 +296,24 @@ class Keystone(object):
             if value == endpoint_id:
                 del self.endpoints[key]
 
-    def add_endpoint(self, region, interface, url):
+    def add_endpoint(self, region, interface, url, service_id=None):
         endpoint = self._call('POST', '/endpoints', {'endpoint': {
-            'service_id': self.service_id, 'region_id': region,
+            'service_id': service_id or self.service_id, 'region_id': region,
             'interface': interface, 'url': url}})['endpoint']
-        self.endpoints[(region, interface)] = endpoint['id']
+        if service_id is None:
+            self.endpoints[(region, interface)] = endpoint['id']
         return endpoint['id']
+
+    def add_service(self, service_type, name):
+        """A catalog service of another type (``metric``, ``alarming``);
+        its id."""
+        return self._call('POST', '/services', {'service': {
+            'type': service_type, 'name': name,
+            'enabled': True}})['service']['id']
+
+    def delete_service(self, service_id):
+        """Delete a service added by add_service (its endpoints too)."""
+        self._call('DELETE', '/services/%s' % service_id)
 
     def set_endpoint(self, region, url, interfaces=INTERFACES):
         """Point the metering endpoints of a region at ``url``."""

@@ -11,29 +11,35 @@ import uuid
 
 import pytest
 
-from tests import cascading_alarm_env as envmod
+from tests import deployment
 from tests import services
 
-ADMIN = envmod.ADMIN
-P1 = envmod.tenant('p1')
-P2 = envmod.tenant('p2')
+ADMIN = deployment.ADMIN
+P1 = deployment.identity('p1')
+P2 = deployment.identity('p2')
 
 
 @pytest.fixture(scope='module')
 def env(mongodb_url):
-    with envmod.cascading_env(mongodb_url) as env:
-        env.register('vm-a', 'r1', 'r1-vm-a', project='p1')
-        env.register('vm-b', 'r2', 'r2-vm-b', project='p1')
-        env.register('vm-p2', 'r1', 'r1-vm-p2', project='p2')
+    with deployment.cascade(mongodb_url, proxied=True,
+                            extra=deployment.ALARM_SETTINGS) as env:
+        env.register_by_sample('vm-a', 'r1', 'r1-vm-a', project='p1')
+        env.register_by_sample('vm-b', 'r2', 'r2-vm-b', project='p1')
+        env.register_by_sample('vm-p2', 'r1', 'r1-vm-p2', project='p2')
         yield env
 
 
 @pytest.fixture
 def casc(env):
-    for proxy in env.proxies.values():
+    for proxy in proxies(env):
         proxy.down = False
         proxy.reset()
     return env.client(P1)
+
+
+def proxies(env):
+    """The RegionProxy in front of each region."""
+    return [region.proxy for region in env.regions.values()]
 
 
 def unique(prefix):
@@ -119,7 +125,7 @@ def test_invalid_bodies_are_refused_before_any_region_call(env, casc):
     resp = casc.post('/v2/alarms', {'name': 'x', 'type': 'threshold'})
     assert resp.status_code == 400
     assert 'threshold_rule must be set' in resp.text
-    assert sum(p.count() for p in env.proxies.values()) == 0
+    assert sum(p.count() for p in proxies(env)) == 0
 
 
 def test_names_are_unique_per_project(env, casc):
@@ -216,13 +222,13 @@ def test_list_syncs_states_with_one_call_per_region(env, casc):
         env.client(ADMIN, region=region).put(
             '/v2/alarms/%s/state' % there['alarm_id'], 'alarm', status=200)
         changed[name] = 'alarm'
-    for proxy in env.proxies.values():
+    for proxy in proxies(env):
         proxy.reset()
 
     listed = casc.get_json('/v2/alarms')
     states = {a['name']: a['state'] for a in listed if a['name'] in made}
     assert states == {n: changed.get(n, 'insufficient data') for n in made}
-    for proxy in env.proxies.values():
+    for proxy in proxies(env):
         assert proxy.count() == 1
         assert proxy.count('GET', '/v2/alarms') == 1
     # A state filter applies to the refreshed states.
@@ -249,7 +255,7 @@ def test_list_syncs_states_with_one_call_per_region(env, casc):
 def test_list_fails_loudly_when_a_region_is_down(env, casc):
     casc.post_json('/v2/alarms', threshold(unique('down'), [
         q('resource_id', 'vm-b')]))
-    env.proxies['r2'].down = True
+    env.regions['r2'].proxy.down = True
     resp = casc.get('/v2/alarms')
     assert resp.status_code == 503
     assert 'r2' in resp.json()['error_message']['faultstring']
@@ -307,7 +313,7 @@ def test_tenants_see_only_their_alarms_and_no_region_ids(env, casc):
     [there] = region_alarms(env, 'r1', name)
     seen = json.dumps([casc.get_json(path), casc.get_json('/v2/alarms'),
                        casc.get_json(path + '/history')])
-    for secret in (there['alarm_id'], 'r1-vm-a', env.proxies['r1'].url,
+    for secret in (there['alarm_id'], 'r1-vm-a', env.regions['r1'].proxy.url,
                    '"region"', 'cascaded'):
         assert secret not in seen
 

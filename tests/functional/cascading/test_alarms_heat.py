@@ -12,18 +12,19 @@ import uuid
 
 import pytest
 
-from tests import cascading_alarm_env as envmod
+from tests import deployment
 from tests.functional.alarm import Evaluator
 from tests.functional.alarm import Receiver
 
-ADMIN = envmod.ADMIN
-STACK = envmod.tenant('stack-project', 'heat-user')
+ADMIN = deployment.ADMIN
+STACK = deployment.identity('stack-project', 'heat-user')
 
 
 @pytest.fixture(scope='module')
 def env(mongodb_url):
-    with envmod.cascading_env(mongodb_url) as env:
-        evaluator = Evaluator(env.regions['r2'].db_url).start()
+    with deployment.cascade(mongodb_url, proxied=True,
+                            extra=deployment.ALARM_SETTINGS) as env:
+        evaluator = Evaluator(env.regions['r2'].server.db_url).start()
         try:
             yield env
         finally:

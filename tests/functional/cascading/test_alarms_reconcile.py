@@ -21,16 +21,17 @@ import uuid
 
 import pytest
 
-from tests import cascading_alarm_env as envmod
+from tests import deployment
 from tests import services
 
-ADMIN = envmod.ADMIN
+ADMIN = deployment.ADMIN
 
 
 @pytest.fixture(scope='module')
 def env(mongodb_url):
-    with envmod.cascading_env(mongodb_url, names=('r1',),
-                              start=False) as env:
+    with deployment.cascade(mongodb_url, v2=('r1',), proxied=True,
+                            extra=deployment.ALARM_SETTINGS,
+                            start_cascading=False) as env:
         yield env
 
 
@@ -80,7 +81,7 @@ def test_a_crash_leaves_an_orphan_the_reconciler_removes(env):
         assert result['resp'].status_code == 201, result['resp'].text
 
         name = 'crash-%s' % uuid.uuid4().hex[:8]
-        hold = env.proxies['r1'].hold('POST', '/v2/alarms')
+        hold = env.regions['r1'].proxy.hold('POST', '/v2/alarms')
         thread, result = create_in_background(casc.url, name)
         assert hold.reached.wait(30)
         assert hold.status == 201
@@ -117,7 +118,7 @@ def test_a_failed_local_write_deletes_the_region_alarm(env):
         'database': {'server_timeout': 1, 'socket_timeout': 2}})
     try:
         name = 'nostore-%s' % uuid.uuid4().hex[:8]
-        hold = env.proxies['r1'].hold('POST', '/v2/alarms')
+        hold = env.regions['r1'].proxy.hold('POST', '/v2/alarms')
         thread, result = create_in_background(casc.url, name)
         assert hold.reached.wait(30)
         table_store.stop()                   # the local write will fail

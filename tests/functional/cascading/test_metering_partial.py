@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from tests import cascading_env
+from tests import deployment
 from tests import services
 
 HEADER = 'X-Cascading-Missing-Regions'
@@ -15,8 +15,8 @@ T0 = datetime.datetime(2026, 1, 1)
 
 @pytest.fixture(scope='module')
 def env(mongodb_url):
-    env = cascading_env.CascadingEnv(mongodb_url).start()
-    try:
+    with deployment.cascade(mongodb_url, v2=('regionOne', 'regionTwo'),
+                            extra=deployment.METERING_SETTINGS) as env:
         for region, volume in (('regionOne', 10.0), ('regionTwo', 20.0)):
             env.register('vm-' + region, region=region,
                          cascaded_id='c-' + region)
@@ -26,8 +26,6 @@ def env(mongodb_url):
                 user_id='user-1') for i in range(3)])
         env.stop_region('regionTwo')
         yield env
-    finally:
-        env.cleanup()
 
 
 def _fault(resp):

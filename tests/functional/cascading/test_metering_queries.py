@@ -12,13 +12,13 @@ import random
 
 import pytest
 
-from tests import cascading_env
+from tests import deployment
 from tests import services
 
 REGIONS = ('regionOne', 'regionTwo', 'regionThree')
 METER = 'cpu_util'
 T0 = datetime.datetime(2026, 1, 1, 8, 0, 0)
-TENANT = cascading_env.identity('project-1')
+TENANT = deployment.identity('project-1', user='user-1')
 
 # cascading id -> (region, project, flavor)
 RESOURCES = {
@@ -56,15 +56,16 @@ def _messages():
 
 @pytest.fixture(scope='module')
 def world(mongodb_url):
-    env = cascading_env.CascadingEnv(mongodb_url, regions=REGIONS)
-    ref_db = services.unique_db_name('reference')
-    reference = services.ApiServer(services.db_url(mongodb_url, ref_db))
-    with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        started = [pool.submit(env.start), pool.submit(reference.start)]
-        for future in started:
-            future.result()
-    env.db_names.append(ref_db)
+    env = deployment.Cascade(mongodb_url,
+                             cascading_extra=deployment.METERING_SETTINGS)
+    for region in REGIONS:
+        env.add_v2_region(region)
+    reference = services.ApiServer(env.new_db('reference'))
     try:
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            started = [pool.submit(env.start), pool.submit(reference.start)]
+            for future in started:
+                future.result()
         for rid, (region, project, _flavor) in RESOURCES.items():
             env.register(rid, region=region, cascaded_id='c-' + rid,
                          project_id=project)
@@ -81,7 +82,7 @@ def world(mongodb_url):
 
 def _both(world, path, headers=None, **params):
     env, reference, _ = world
-    headers = headers or cascading_env.ADMIN
+    headers = headers or deployment.ADMIN
     got = env.client(headers).get_json(path, **params)
     want = services.Client(reference.url, headers=headers).get_json(
         path, **params)

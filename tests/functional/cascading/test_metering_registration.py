@@ -1,14 +1,14 @@
 """Filling the resource map, and what resources and meters show from it.
 
 Real processes: two local-mode regions and a cascading API in front
-(tests/cascading_env.py).
+(tests/deployment.py).
 """
 
-from tests import cascading_env
+from tests import deployment
 
-ADMIN = cascading_env.ADMIN
-TENANT = cascading_env.identity('project-1')
-OTHER = cascading_env.identity('project-2', user='user-2')
+ADMIN = deployment.ADMIN
+TENANT = deployment.identity('project-1', user='user-1')
+OTHER = deployment.identity('project-2', user='user-2')
 
 
 def _sample(resource_id, metadata, project='project-1', user='user-1',

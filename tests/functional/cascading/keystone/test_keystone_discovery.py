@@ -11,8 +11,7 @@ import time
 
 import pytest
 
-from tests import cascading_env
-from tests.functional.cascading.keystone.deployment import Deployment
+from tests import deployment as builder
 from tests import services
 
 METER = 'cpu_util'
@@ -24,9 +23,11 @@ SEEDED = {'RegionOne': [1.0, 2.0], 'RegionTwo': [10.0, 20.0, 30.0],
 @pytest.fixture(scope='module')
 def deployment(mongodb_url, keystone):
     """Three noauth region servers; cascading servers added per test."""
-    servers = Deployment(mongodb_url, keystone, SEEDED)
+    servers = builder.Cascade(mongodb_url, keystone=keystone)
     try:
-        yield servers.start()
+        for name in SEEDED:
+            servers.add_v2_region(name)
+        yield servers.start(cascading=False)
     finally:
         servers.cleanup()
 
@@ -37,12 +38,12 @@ def regions(deployment, keystone):
     the first two (and is put back after the test)."""
     deployment.ensure_running()
     for name, volumes in SEEDED.items():
-        deployment.seed(name, [
+        deployment.reseed(name, [
             services.make_message(METER, volume, 'vm-%s-%d' % (name, i),
-                                  cascading_env.at(i), project_id='p1')
+                                  builder.at(i), project_id='p1')
             for i, volume in enumerate(volumes)])
-    home = {name: deployment.url(name) for name in ('RegionOne',
-                                                    'RegionTwo')}
+    home = {name: deployment.regions[name].url
+            for name in ('RegionOne', 'RegionTwo')}
     keystone.set_region_urls(home)
     yield deployment
     deployment.stop_cascading()
@@ -51,12 +52,14 @@ def regions(deployment, keystone):
 
 def started(deployment, ttl):
     """A started cascading server reading the catalog every ttl s."""
-    return deployment.cascading_server(endpoint_cache_ttl=ttl).start()
+    return deployment.cascading_server(
+        {'cascading': {'endpoint_cache_ttl': ttl}},
+        discovery='keystone').start()
 
 
 def total(server):
     """Sum and count of the project-wide statistics of the meter."""
-    client = services.Client(server.url, headers=cascading_env.ADMIN)
+    client = services.Client(server.url, headers=builder.ADMIN)
     stats = client.get_json('/v2/meters/%s/statistics' % METER)
     if not stats:
         return 0.0, 0
@@ -81,7 +84,7 @@ def regions_sum(*names):
 def test_catalog_regions_answer_project_wide_queries(regions):
     server = started(regions, ttl=300)
     assert total(server) == regions_sum('RegionOne', 'RegionTwo')
-    client = services.Client(server.url, headers=cascading_env.ADMIN)
+    client = services.Client(server.url, headers=builder.ADMIN)
     samples = client.get_json('/v2/meters/%s' % METER)
     assert sorted(s['resource_id'] for s in samples) == [
         'vm-RegionOne-0', 'vm-RegionOne-1',
@@ -101,7 +104,7 @@ def test_moved_endpoint_is_used_after_the_ttl(regions, keystone):
     server = started(regions, ttl=ttl)
     assert total(server) == regions_sum('RegionOne', 'RegionTwo')
     read_at = time.monotonic()
-    keystone.set_endpoint('RegionOne', regions.url('spare'))
+    keystone.set_endpoint('RegionOne', regions.regions['spare'].url)
     # Both servers are up: the cached endpoint stays in use...
     assert total(server) == regions_sum('RegionOne', 'RegionTwo')
     assert time.monotonic() - read_at < ttl, 'too slow to see the cache'
@@ -113,8 +116,9 @@ def test_moved_endpoint_is_used_after_the_ttl(regions, keystone):
 
 def test_keystone_refusing_the_service_account_is_a_503(regions):
     server = regions.cascading_server(
-        credentials={'password': 'wrong'}).start()
-    client = services.Client(server.url, headers=cascading_env.ADMIN)
+        {'service_credentials': {'password': 'wrong'}},
+        discovery='keystone').start()
+    client = services.Client(server.url, headers=builder.ADMIN)
     resp = client.get('/v2/meters/%s/statistics' % METER)
     assert resp.status_code == 503, resp.text
     fault = resp.json()['error_message']['faultstring']
@@ -126,16 +130,16 @@ def test_keystone_refusing_the_service_account_is_a_503(regions):
 def test_connection_failure_reads_the_catalog_at_once(regions, keystone):
     server = started(regions, ttl=3600)
     assert total(server) == regions_sum('RegionOne', 'RegionTwo')
-    keystone.set_endpoint('RegionOne', regions.url('spare'))
+    keystone.set_endpoint('RegionOne', regions.regions['spare'].url)
     assert total(server) == regions_sum('RegionOne', 'RegionTwo')
-    regions.servers['RegionOne'].stop()
+    regions.stop_region('RegionOne')
     # The next request fails to connect to the cached endpoint, reads the
     # catalog again and is answered by the new one.
     assert total(server) == regions_sum('spare', 'RegionTwo')
     # A region whose catalog endpoint is down is a 503 naming it, not a
     # silent partial answer.
-    regions.servers['spare'].stop()
-    resp = services.Client(server.url, headers=cascading_env.ADMIN).get(
+    regions.stop_region('spare')
+    resp = services.Client(server.url, headers=builder.ADMIN).get(
         '/v2/meters/%s/statistics' % METER)
     assert resp.status_code == 503, resp.text
     assert 'RegionOne' in resp.json()['error_message']['faultstring']

@@ -20,8 +20,7 @@ import subprocess
 
 import pytest
 
-from tests import cascading_env
-from tests.functional.cascading.keystone.deployment import Deployment
+from tests import deployment as builder
 from tests.functional import test_ceilometerclient as cli_helpers
 from tests import services
 
@@ -47,24 +46,33 @@ def cascaded_id(resource_id):
 @pytest.fixture(scope='module')
 def deployment(mongodb_url, keystone):
     """Regions and cascading servers behind keystonemiddleware."""
-    servers = Deployment(mongodb_url, keystone, ('RegionOne', 'RegionTwo'),
-                         auth_mode='keystone',
-                         region_extra={'DEFAULT': {
-                             'default_log_levels': LOG_LEVELS}})
-    servers.user_tokens = servers.cascading_server(forward_user_token=True)
-    servers.service_tokens = servers.cascading_server(
-        forward_user_token=False)
+    servers = builder.Cascade(mongodb_url, auth_mode='keystone',
+                              keystone=keystone)
     try:
-        everything = list(servers.servers.values()) + servers.cascading
+        for name in ('RegionOne', 'RegionTwo'):
+            servers.add_v2_region(name, extra={'DEFAULT': {
+                'default_log_levels': LOG_LEVELS}})
+        servers.user_tokens = _cascading(servers, forward_user_token=True)
+        servers.service_tokens = _cascading(servers,
+                                            forward_user_token=False)
+        everything = [r.server for r in servers.regions.values()]
+        everything += servers.servers
         with concurrent.futures.ThreadPoolExecutor(len(everything)) as pool:
             for future in [pool.submit(s.start) for s in everything]:
                 future.result()
-        keystone.set_region_urls({name: servers.url(name)
-                                  for name in servers.servers})
+        keystone.set_region_urls({name: region.url for name, region
+                                  in servers.regions.items()})
         _fill(servers, keystone)
         yield servers
     finally:
         servers.cleanup()
+
+
+def _cascading(servers, **cascading_opts):
+    """A cascading server (not started) reading the regions from the
+    catalog, with [cascading] options over the builder's."""
+    return servers.cascading_server({'cascading': cascading_opts},
+                                    discovery='keystone')
 
 
 def _fill(servers, keystone):
@@ -73,14 +81,14 @@ def _fill(servers, keystone):
         project_id = keystone.projects[project]
         per_region.setdefault(region, []).extend(
             services.make_message(METER, v, cascaded_id(resource_id),
-                                  cascading_env.at(i),
+                                  builder.at(i),
                                   project_id=project_id,
                                   user_id=keystone.users['member-' + project])
             for i, v in enumerate(volumes))
     for region, messages in per_region.items():
         servers.seed(region, messages)
     admin = {'X-Auth-Token': keystone.admin_token()}
-    for server in servers.cascading:
+    for server in servers.servers:
         client = services.Client(server.url, headers=admin)
         for resource_id, (region, project, _v) in RESOURCES.items():
             client.post('/v2/resources', {
@@ -117,15 +125,15 @@ def identities_logged(server, since):
 
 
 def log_sizes(deployment):
-    return {name: os.path.getsize(s.log_path)
-            for name, s in deployment.servers.items()}
+    return {name: os.path.getsize(r.server.log_path)
+            for name, r in deployment.regions.items()}
 
 
 # -- keystonemiddleware at both levels ----------------------------------------
 
 def test_bad_or_missing_token_is_refused(deployment, keystone):
-    for server in [deployment.user_tokens] + list(
-            deployment.servers.values()):
+    for server in [deployment.user_tokens] + [
+            r.server for r in deployment.regions.values()]:
         for headers in ({'X-Auth-Token': 'not-a-token'}, {}):
             resp = services.Client(server.url, headers=headers).get(
                 '/v2/resources')
@@ -157,7 +165,7 @@ def test_member_statistics_of_its_resource(deployment, tokens, keystone):
         {'field': 'resource_id', 'op': 'eq', 'value': 'vm-p1-a'}])
     assert [(s['count'], s['sum'], s['max']) for s in stats] == [(3, 6, 3)]
     # The region validated the member's own token.
-    seen = identities_logged(deployment.servers['RegionOne'],
+    seen = identities_logged(deployment.regions['RegionOne'].server,
                              before['RegionOne'])
     assert seen, 'RegionOne logged no identity'
     assert {(u, p) for u, p, _r in seen} == {
@@ -185,7 +193,7 @@ def test_service_token_reaches_the_regions(deployment, tokens, keystone):
     stats = member.get_json('/v2/meters/%s/statistics' % METER, q=[
         {'field': 'resource_id', 'op': 'eq', 'value': 'vm-p1-b'}])
     assert [(s['count'], s['sum']) for s in stats] == [(2, 30)]
-    seen = identities_logged(deployment.servers['RegionTwo'],
+    seen = identities_logged(deployment.regions['RegionTwo'].server,
                              before['RegionTwo'])
     users = {u for u, _p, _r in seen}
     assert users == {keystone.users['ceilometer']}, seen
@@ -272,7 +280,7 @@ def test_ceilometerclient_alarm_round_trip(deployment, tokens,
     assert again['name'] == 'cpu-high'
     # The alarm lives in the resource's region, under the cascaded id.
     region_alarms = services.Client(
-        deployment.url('RegionTwo'),
+        deployment.regions['RegionTwo'].url,
         headers={'X-Auth-Token': tokens['p1']}).get_json('/v2/alarms')
     assert [a['threshold_rule']['query'][0]['value']
             for a in region_alarms] == [cascaded_id('vm-p1-b')]
@@ -283,7 +291,7 @@ def test_ceilometerclient_alarm_round_trip(deployment, tokens,
     cli('alarm-delete', alarm_id)
     assert cli('alarm-show', alarm_id, ok=False).returncode != 0
     assert services.Client(
-        deployment.url('RegionTwo'),
+        deployment.regions['RegionTwo'].url,
         headers={'X-Auth-Token': tokens['p1']}).get_json('/v2/alarms') == []
 
 
@@ -304,7 +312,7 @@ def test_alarm_through_service_token_keeps_the_owner(deployment, tokens,
         assert alarm['project_id'] == keystone.projects['p1']
         assert alarm['user_id'] == keystone.users['member-p1']
         in_region = services.Client(
-            deployment.url('RegionOne'),
+            deployment.regions['RegionOne'].url,
             headers={'X-Auth-Token': tokens['p1']}).get_json('/v2/alarms')
         assert [(a['name'], a['project_id']) for a in in_region] == [
             ('svc-cpu-high', keystone.projects['p1'])]

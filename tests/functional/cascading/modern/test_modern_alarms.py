@@ -301,7 +301,7 @@ def test_a_heat_alarm_fires_from_the_regions_evaluator(world, modern_region,
     assert client.get_json(path + '/state') == 'alarm'
 
 
-# -- python-ceilometerclient ---------------------------------------------------
+# -- python-ceilometerclient -------------------------------------------------
 
 @pytest.fixture(scope='module')
 def ceilometer(cascade):

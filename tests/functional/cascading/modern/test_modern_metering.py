@@ -381,8 +381,8 @@ def test_measures_older_than_a_granularity_keeps_are_not_missed(
     assert sum(s['sum'] for s in hourly) == 4.0
 
 
-def test_a_policy_keeping_means_only_answers_means_only(seeded,
-                                                         modern_region):
+def test_a_policy_keeping_means_only_answers_means_only(
+        seeded, modern_region):
     base = utils.floor_to_period(T0, 600)
     client = _one_resource(seeded, modern_region, 'vm-low', 'disk.usage',
                            'means-only', [
