@@ -52,6 +52,7 @@ def registration_row(ctx, types, registration):
     timestamp = registration.get('timestamp') or utils.utcnow()
     return {'resource_id': registration['resource_id'],
             'region': region,
+            'driver': ctx.regions.registry.driver_name(region),
             'cascaded_resource_id': str(metadata.pop('cascaded_resource_id')),
             'type': resource_type,
             'project_id': registration['project_id'],
@@ -83,14 +84,18 @@ def unregister(ctx, resource_id):
 
 
 def shown(ctx, row):
-    """A map row as the caller may see it: region and cascaded id are in
-    the metadata for administrators only."""
+    """A map row as the caller may see it: region, cascaded id and the
+    region's driver (``region_driver``) are in the metadata for
+    administrators only."""
     resource = dict(row)
     metadata = dict(row.get('metadata') or {})
     for key in ROUTING_KEYS:
         value = resource.pop(key, None)
         if ctx.caller.is_admin:
             metadata[key] = value
+    driver = resource.pop('driver', None)
+    if ctx.caller.is_admin and driver:
+        metadata['region_driver'] = driver
     resource.pop('type', None)
     resource['metadata'] = metadata
     return resource

@@ -5,6 +5,9 @@ create in a region; the cascading API then knows where to send a question
 about it. The map lives in a collection of its own
 (``cascading_resource``), never in the samples' ``resource`` collection,
 so it cannot collide with a collector writing into the same database.
+Each row also records the driver of its region when it was registered
+(``v2``, ``gnocchi``), which administrators see; routing asks the region
+registry, so a region moved to another kind is followed at once.
 
 TypeCatalog reads ``type2meters.json``: the resource types a registration
 may name, their default source and the meters a resource of that type has
@@ -23,7 +26,8 @@ from ceilometer_proxy.storage.mongo import utils as mongo_utils
 
 COLLECTION = 'cascading_resource'
 ROUTING_FIELDS = ('region', 'cascaded_resource_id')
-ROW_FIELDS = ('resource_id', 'region', 'cascaded_resource_id', 'type',
+ROW_FIELDS = ('resource_id', 'region', 'cascaded_resource_id', 'driver',
+              'type',
               'project_id', 'user_id', 'source', 'metadata',
               'first_sample_timestamp', 'last_sample_timestamp')
 

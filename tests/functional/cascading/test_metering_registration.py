@@ -33,6 +33,7 @@ def test_post_samples_registers_and_empty_metadata_deletes(env):
     shown = admin.get_json('/v2/resources/vm-1')
     assert shown['metadata'] == {'region': 'regionTwo',
                                  'cascaded_resource_id': 'c-vm-1',
+                                 'region_driver': 'v2',
                                  'type': 'nova.instance',
                                  'display_name': 'a'}
     assert shown['project_id'] == 'project-1'

@@ -402,3 +402,13 @@ def test_a_policy_keeping_means_only_answers_means_only(
                       **{'aggregate.func': 'avg'})
     assert resp.status_code == 400
     assert 'needs sum and count' in resp.text
+
+
+def test_the_map_records_each_resources_region_driver(seeded):
+    client = seeded[0].client()
+    assert client.get_json('/v2/resources/vm-g1')['metadata'][
+        'region_driver'] == 'gnocchi'
+    assert client.get_json('/v2/resources/vm-a')['metadata'][
+        'region_driver'] == 'v2'
+    member = seeded[0].client(MEMBER).get_json('/v2/resources/vm-g1')
+    assert 'region_driver' not in member['metadata']
