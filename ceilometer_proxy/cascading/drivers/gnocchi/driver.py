@@ -35,6 +35,17 @@ def _days(secs):
             else '%g s' % secs)
 
 
+def _buckets(by_method):
+    """{bucket start: {method: value}} of Gnocchi's {method: [[timestamp,
+    granularity, value], ...]}."""
+    buckets = {}
+    for method, rows in by_method.items():
+        for moment, _granularity, value in rows:
+            bucket = query_values.parse_timestamp(moment)
+            buckets.setdefault(bucket, {})[method] = value
+    return buckets
+
+
 def basic_authorization(user):
     token = base64.b64encode(('%s:' % user).encode('utf-8')).decode('ascii')
     return 'Basic ' + token
@@ -212,17 +223,16 @@ class GnocchiDriver(base.RegionDriver):
                     'cannot group by %s: only by %s' % (field, ', '.join(
                         sorted(aggregation.GROUP_ATTRIBUTES))))
         found = self._translate(caller, query, times=True)
-        metrics = [(doc, doc['metrics'][meter])
-                   for doc in self._search(caller, found)
-                   if meter in (doc.get('metrics') or {})]
+        gathered = None
+        if found.single_resource() is None:
+            gathered = self._gather_by_search(caller, meter, found, period,
+                                              aggregates)
+        if gathered is None:
+            gathered = self._gather_by_ids(caller, meter, found, period,
+                                           aggregates)
+        metrics, infos, points, granularity = gathered
         if not metrics:
             return []
-        infos = {m: self.indexer.metric(caller, m) for _doc, m in metrics}
-        policies = [policy for policy, _unit in infos.values()]
-        granularity, methods = self._plan(meter, policies, period, found,
-                                          aggregates)
-        points = self._read(caller, list(infos), methods, granularity,
-                            found.start, found.stop)
         self._check_retention(caller, meter, infos, points, granularity,
                               found)
         series = [(doc, infos[m][1], points.get(m, {})) for doc, m in metrics]
@@ -231,6 +241,58 @@ class GnocchiDriver(base.RegionDriver):
                                           found.start, groupby, aggregates)
         except aggregation.NotExact as err:
             raise self._refused('cannot answer exactly: %s' % err)
+
+    def _gather_by_ids(self, caller, meter, found, period, aggregates):
+        """(metrics, infos, points, granularity): the resources first (a
+        lone resource from the cache), then their metrics by id."""
+        metrics = [(doc, doc['metrics'][meter])
+                   for doc in self._search(caller, found)
+                   if meter in (doc.get('metrics') or {})]
+        if not metrics:
+            return [], {}, {}, None
+        infos = {m: self.indexer.metric(caller, m) for _doc, m in metrics}
+        policies = [policy for policy, _unit in infos.values()]
+        self.indexer.saw_policies(meter, [p.name for p in policies])
+        granularity, methods = self._plan(meter, policies, period, found,
+                                          aggregates)
+        points = self._read(caller, list(infos), methods, granularity,
+                            found.start, found.stop)
+        return metrics, infos, points, granularity
+
+    def _gather_by_search(self, caller, meter, found, period, aggregates):
+        """The same in one call, planned from the archive policies this
+        meter's metrics had last time; None when they are not known yet or
+        a metric of another policy got in the way (then by ids)."""
+        names = self.indexer.policies_seen(meter)
+        policies = [self.indexer.policy(caller, n) for n in names or ()]
+        if not policies or None in policies:
+            return None
+        try:
+            granularity, methods = self._plan(meter, policies, period,
+                                              found, aggregates)
+        except errors.InvalidRequest:
+            return None  # what this query's own metrics keep may do
+        params = self._bounds(granularity, found.start, found.stop)
+        params.append(('details', 'true'))
+        body = {'resource_type': found.resource_type, 'search': found.body,
+                'operations': ['metric'] + [[meter, m]
+                                            for m in sorted(methods)]}
+        try:
+            answer = self._post(caller, '/v1/aggregates', body, params) or {}
+        except errors.RegionHTTPError as err:
+            if err.status == 404 and 'does not exist' in (err.faultstring
+                                                          or ''):
+                return [], {}, {}, None  # no resource has the metric
+            return None
+        metrics = [(doc, doc['metrics'][meter])
+                   for doc in answer.get('references') or []
+                   if meter in (doc.get('metrics') or {})]
+        infos = {m: self.indexer.metric(caller, m) for _doc, m in metrics}
+        self.indexer.saw_policies(meter, [p.name for p, _u in infos.values()])
+        measures = answer.get('measures') or {}
+        points = {metric_id: _buckets(measures.get(doc['id'], {}).get(
+            meter, {})) for doc, metric_id in metrics}
+        return metrics, infos, points, granularity
 
     def _plan(self, meter, policies, period, found, aggregates):
         """(granularity, methods) every metric's policy keeps and that
@@ -259,26 +321,25 @@ class GnocchiDriver(base.RegionDriver):
                    ' with ' + bounds if bounds else ''))
         return granularity, methods
 
+    @staticmethod
+    def _bounds(granularity, start, stop):
+        params = [('granularity', '%g' % granularity)]
+        bounds = (('start', start), ('stop', stop))
+        params += [(k, _iso(v)) for k, v in bounds if v]
+        return params
+
     def _read(self, caller, metric_ids, methods, granularity, start, stop):
         """{metric id: {bucket start: {method: value}}} at a granularity."""
         operations = ['metric'] + [[m, method] for m in metric_ids
                                    for method in sorted(methods)]
-        params = [('granularity', '%g' % granularity)]
-        bounds = (('start', start), ('stop', stop))
-        params += [(k, _iso(v)) for k, v in bounds if v]
         try:
             answer = self._post(caller, '/v1/aggregates',
-                                {'operations': operations}, params) or {}
+                                {'operations': operations},
+                                self._bounds(granularity, start, stop)) or {}
         except errors.RegionHTTPError as err:
             raise self._refused('refused the read: %s' % err.faultstring)
-        out = {}
-        for metric_id, by_method in (answer.get('measures') or {}).items():
-            buckets = out.setdefault(metric_id, {})
-            for method, rows in by_method.items():
-                for moment, _granularity, value in rows:
-                    bucket = query_values.parse_timestamp(moment)
-                    buckets.setdefault(bucket, {})[method] = value
-        return out
+        return {metric_id: _buckets(by_method) for metric_id, by_method in
+                (answer.get('measures') or {}).items()}
 
     def _check_retention(self, caller, meter, infos, points, granularity,
                          found):

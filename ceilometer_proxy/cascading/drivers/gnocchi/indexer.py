@@ -116,6 +116,7 @@ class Indexer(object):
         self._types = _Expiring(ttl, self._read_types)
         self._metrics = _Lru(METRIC_CACHE_SIZE)
         self._resources = _Lru(RESOURCE_CACHE_SIZE)
+        self._meter_policies = _Lru(RESOURCE_CACHE_SIZE)
 
     def _read_policies(self, caller):
         return {doc['name']: Policy(doc)
@@ -146,6 +147,20 @@ class Indexer(object):
                      doc.get('unit'))
             self._metrics.put(metric_id, known)
         return self.policy(caller, known[0]), known[1]
+
+    def policies_seen(self, meter):
+        """The archive policy names this meter's metrics had when last
+        read (within cache_ttl), or None."""
+        seen = self._meter_policies.get(meter)
+        if seen is None or time.monotonic() - seen[0] >= self.ttl:
+            return None
+        return seen[1]
+
+    def saw_policies(self, meter, names):
+        """Remember the policies of a meter's metrics (a read saw them)."""
+        known = self.policies_seen(meter) or frozenset()
+        self._meter_policies.put(meter, (time.monotonic(),
+                                         known | frozenset(names)))
 
     def resource(self, caller, resource_id):
         """A resource by the id the region knows (None if it has none);

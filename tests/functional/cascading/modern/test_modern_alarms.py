@@ -333,3 +333,24 @@ def test_python_ceilometerclient_manages_the_alarm(world, ceilometer,
     ceilometer.run('alarm-delete', alarm_id)
     failed = ceilometer.run('alarm-show', alarm_id, ok=False)
     assert failed.returncode != 0
+
+
+def test_warm_statistics_cost_one_gnocchi_call(world, modern_region):
+    """Once a meter's archive policies are known, a project-wide question
+    is one aggregates call to Gnocchi (a lone resource's too)."""
+    start = utils.floor_to_period(utils.utcnow(), 3600) - datetime.timedelta(
+        hours=1)
+    modern_region.post_measures({'gn-vm-g': {'cpu_util': [
+        (start + datetime.timedelta(minutes=5), 42.0)]}})
+    modern_region.wait_for_processing()
+    gnocchi = world.regions[G].proxies['metric']
+    client = world.client()
+    path = '/v2/meters/cpu_util/statistics'
+    since = [{'field': 'timestamp', 'op': 'ge', 'value': start.isoformat()}]
+    for query in (since, since + by_resource()):
+        client.get_json(path, q=query, period=3600)
+        gnocchi.reset()
+        stats = client.get_json(path, q=query, period=3600)
+        assert [(s['count'], s['max']) for s in stats] == [(1, 42.0)]
+        assert gnocchi.count() == 1
+        assert gnocchi.count('POST', '/v1/aggregates') == 1
