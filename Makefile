@@ -46,6 +46,7 @@ bench: venv ferretdb
 	$(PY) bench/watcher.py
 	$(PY) bench/cascading_alarms.py
 	$(PY) bench/cascading.py --no-alarms
+	$(PY) bench/modern.py
 
 clean:
 	rm -rf $(VENV) .state .pytest_cache

@@ -30,6 +30,7 @@ TO_METHOD = {'avg': 'mean', 'max': 'max', 'min': 'min', 'sum': 'sum',
 TO_STATISTIC = {method: statistic for statistic, method in TO_METHOD.items()}
 BY_RESOURCE = 'gnocchi_resources_threshold'
 BY_QUERY = 'gnocchi_aggregation_by_resources_threshold'
+BY_METRICS = 'gnocchi_aggregation_by_metrics_threshold'
 COMPOSITE = 'composite'
 RESOURCE_FIELDS = ('resource_id', 'resource')
 COMMON_RULE_FIELDS = ('comparison_operator', 'threshold',
@@ -97,8 +98,7 @@ def to_aodh(region, alarm, translate, sub_rule):
 
 def v2_rule(kind, rule):
     """(v2 type, v2 rule) of an Aodh alarm's rule."""
-    if kind in (BY_RESOURCE, BY_QUERY,
-                'gnocchi_aggregation_by_metrics_threshold'):
+    if kind in (BY_RESOURCE, BY_QUERY, BY_METRICS):
         shown = {k: rule[k] for k in COMMON_RULE_FIELDS if k in rule}
         shown.update(meter_name=rule.get('metric'),
                      period=rule.get('granularity'),
@@ -132,7 +132,8 @@ def rule_of_detail(detail):
         rule = detail['rule']
         kind = (BY_RESOURCE if 'resource_id' in rule else
                 BY_QUERY if 'query' in rule else
-                COMPOSITE if set(rule) <= {'and', 'or'} else None)
+                BY_METRICS if 'metrics' in rule else
+                COMPOSITE if rule and set(rule) <= {'and', 'or'} else None)
         if kind:
             return dict(detail, rule=v2_rule(kind, rule)[1])
     return detail

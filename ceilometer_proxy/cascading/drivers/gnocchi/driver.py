@@ -233,8 +233,7 @@ class GnocchiDriver(base.RegionDriver):
         metrics, infos, points, granularity = gathered
         if not metrics:
             return []
-        self._check_retention(caller, meter, infos, points, granularity,
-                              found)
+        self._check_retention(caller, meter, infos, granularity, found)
         series = [(doc, infos[m][1], points.get(m, {})) for doc, m in metrics]
         try:
             return aggregation.statistics(series, granularity, period,
@@ -341,11 +340,15 @@ class GnocchiDriver(base.RegionDriver):
         return {metric_id: _buckets(by_method) for metric_id, by_method in
                 (answer.get('measures') or {}).items()}
 
-    def _check_retention(self, caller, meter, infos, points, granularity,
-                         found):
+    def _check_retention(self, caller, meter, infos, granularity, found):
         """Refuse when a granularity has dropped measures that a coarser
         one of the same metric still holds (it is kept for its own
-        timespan only): the numbers would silently miss them."""
+        timespan only): the numbers would silently miss them.
+
+        Only a range reaching back past what the granularity surely keeps
+        is checked: both series' counts (or, without a count method, their
+        buckets) are read from the coarse bucket holding the start, so the
+        coarse buckets compare whole."""
         now = utils.utcnow()
         checks = {}
         for metric_id, (policy, _unit) in infos.items():
@@ -365,10 +368,11 @@ class GnocchiDriver(base.RegionDriver):
                                                           coarse)
             held = self._read(caller, metric_ids, {method}, coarse, start,
                               found.stop)
+            fine = self._read(caller, metric_ids, {method}, granularity,
+                              start, found.stop)
             for metric_id in metric_ids:
-                fine = points.get(metric_id, {})
-                if aggregation.truncated(fine, held.get(metric_id, {}),
-                                         coarse, found.start):
+                if aggregation.truncated(fine.get(metric_id, {}),
+                                         held.get(metric_id, {}), coarse):
                     timespan = infos[metric_id][0].timespans[granularity]
                     raise self._refused(
                         'keeps granularity %g s of %s for %s only, and '

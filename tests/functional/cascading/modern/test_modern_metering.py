@@ -379,6 +379,23 @@ def test_measures_older_than_a_granularity_keeps_are_not_missed(
                              period=3600)
     assert sum(s['count'] for s in hourly) == 2
     assert sum(s['sum'] for s in hourly) == 4.0
+    # A start inside the hour that holds the lost measure: still refused,
+    # whatever aggregate is asked.
+    resp = client.get(path, q=[q('resource_id', 'vm-short'), start(old)],
+                      period=60, **{'aggregate.func': 'max'})
+    assert resp.status_code == 400, resp.text
+
+
+def test_a_range_past_what_minutes_keep_is_fine_when_nothing_was_lost(
+        seeded, modern_region):
+    now = utils.floor_to_period(utils.utcnow(), 60)
+    client = _one_resource(seeded, modern_region, 'vm-fresh', 'memory.free',
+                           'short-minutes', [(now, 5.0)])
+    stats = client.get_json('/v2/meters/memory.free/statistics', q=[
+        q('resource_id', 'vm-fresh'),
+        start(now - datetime.timedelta(minutes=90))], period=60,
+        **{'aggregate.func': 'max'})
+    assert [s['aggregate']['max'] for s in stats] == [5.0]
 
 
 def test_a_policy_keeping_means_only_answers_means_only(
