@@ -70,8 +70,21 @@ function configure_ceilometer_proxy {
     if ! _cp_mode_is_local; then
         iniset "$conf" cascading region_discovery "$CEILOMETER_PROXY_REGION_DISCOVERY"
         iniset "$conf" cascading partial_results "$CEILOMETER_PROXY_PARTIAL_RESULTS"
-        if [[ -n "$CEILOMETER_PROXY_REGIONS" ]]; then
-            iniset "$conf" cascading regions "$CEILOMETER_PROXY_REGIONS"
+        iniset "$conf" cascading resource_source "$CEILOMETER_PROXY_RESOURCE_SOURCE"
+        local regions="$CEILOMETER_PROXY_REGIONS"
+        local entry name urls
+        for entry in ${CEILOMETER_PROXY_GNOCCHI_REGIONS//,/ }; do
+            name=${entry%%=*}
+            urls=${entry#*=}
+            iniset "$conf" "region:$name" driver gnocchi
+            iniset "$conf" "region:$name" metric_endpoint "${urls%%|*}"
+            if [[ "$urls" == *"|"* ]]; then
+                iniset "$conf" "region:$name" alarming_endpoint "${urls#*|}"
+            fi
+            regions="${regions:+$regions,}$name"
+        done
+        if [[ -n "$regions" ]]; then
+            iniset "$conf" cascading regions "$regions"
         fi
     fi
     if is_service_enabled cp-watcher-listener; then

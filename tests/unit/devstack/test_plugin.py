@@ -101,7 +101,8 @@ def known_options():
             if header:
                 section = header.group(1)
                 continue
-            option = re.match(r'^#?([a-z_][a-z0-9_]*) = ', line)
+            # An empty default is written as "#name =", without a space.
+            option = re.match(r'^#?([a-z_][a-z0-9_]*) =( |$)', line)
             if option and section:
                 known.add((section, option.group(1)))
     return known
@@ -117,16 +118,24 @@ def written_options(parser):
 
 
 ALL_PHASES = ['stack install', 'stack post-config', 'stack extra']
+GNOCCHI_REGIONS = ('regionG=http://10.0.0.3:8041|http://10.0.0.3:8042,'
+                   'regionH=http://10.0.0.4:8041')
+
+
+def _template(section):
+    """A region's own section is the sample's [region:<name>]."""
+    return 'region:<name>' if section.startswith('region:') else section
 
 
 @pytest.mark.parametrize('mode', ['local', 'cascading'])
 def test_configuration_names_only_known_options(tmp_path, mode):
-    parser, _ = run_plugin(tmp_path, {'CEILOMETER_PROXY_MODE': mode},
-                           ALL_PHASES)
+    parser, _ = run_plugin(tmp_path, {
+        'CEILOMETER_PROXY_MODE': mode,
+        'CEILOMETER_PROXY_GNOCCHI_REGIONS': GNOCCHI_REGIONS}, ALL_PHASES)
     # [service_credentials] and [keystone_authtoken] carry keystoneauth
     # plugin options, which the sample cannot list; the rest must be exact.
     plugin_groups = ('service_credentials', 'keystone_authtoken')
-    unknown = {(s, k) for s, k in written_options(parser)
+    unknown = {(_template(s), k) for s, k in written_options(parser)
                if s not in plugin_groups or k == 'auth_type'}
     unknown -= known_options()
     assert not unknown
@@ -160,6 +169,25 @@ def test_cascading_mode_configures_discovery_and_runs_only_the_api(tmp_path):
     started = [c.split()[1] for c in calls if c.startswith('run_process')]
     assert started == ['cp-api']
     assert not any(c.startswith('install_package') for c in calls)
+
+
+def test_gnocchi_regions_get_sections_of_their_own(tmp_path):
+    parser, _ = run_plugin(tmp_path, {
+        'CEILOMETER_PROXY_MODE': 'cascading',
+        'CEILOMETER_PROXY_REGION_DISCOVERY': 'static',
+        'CEILOMETER_PROXY_REGIONS': 'r1:http://10.0.0.1:8777',
+        'CEILOMETER_PROXY_GNOCCHI_REGIONS': GNOCCHI_REGIONS,
+        'CEILOMETER_PROXY_RESOURCE_SOURCE': 'regions'}, ALL_PHASES)
+    assert parser.get('cascading', 'regions') == (
+        'r1:http://10.0.0.1:8777,regionG,regionH')
+    assert parser.get('cascading', 'resource_source') == 'regions'
+    assert dict(parser.items('region:regionG', raw=True)) == dict(
+        parser.defaults(), driver='gnocchi',
+        metric_endpoint='http://10.0.0.3:8041',
+        alarming_endpoint='http://10.0.0.3:8042')
+    assert parser.get('region:regionH', 'metric_endpoint') == (
+        'http://10.0.0.4:8041')
+    assert not parser.has_option('region:regionH', 'alarming_endpoint')
 
 
 def test_unstack_stops_and_clean_removes_the_configuration(tmp_path):
