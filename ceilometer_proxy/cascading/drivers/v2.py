@@ -30,7 +30,7 @@ def aggregate_params(aggregates):
     return {'aggregate.func': funcs}
 
 
-class V2Driver(base.RegionDriver):
+class V2Driver(v2_api.AlarmMethods, base.RegionDriver):
     """A region whose ``metering`` endpoint is a Ceilometer v2 API."""
 
     name = 'v2'
@@ -104,32 +104,3 @@ class V2Driver(base.RegionDriver):
     def meters(self, caller, query, limit):
         return self._get(caller, '/v2/meters',
                          v2_api.query_params(query, limit=limit)) or []
-
-    # -- alarms -------------------------------------------------------------
-
-    def create_alarm(self, caller, alarm):
-        return v2_api.alarm_from_body(
-            self.alarm_api.create(caller, v2_api.alarm_body(alarm)))
-
-    def get_alarm(self, caller, alarm_id):
-        return v2_api.alarm_from_body(self.alarm_api.get(caller, alarm_id))
-
-    def update_alarm(self, caller, alarm_id, alarm):
-        return v2_api.alarm_from_body(self.alarm_api.update(
-            caller, alarm_id, v2_api.alarm_body(alarm)))
-
-    def delete_alarm(self, caller, alarm_id):
-        self.alarm_api.delete(caller, alarm_id)
-
-    def alarm_state(self, caller, alarm_id):
-        return self.alarm_api.state(caller, alarm_id)
-
-    def set_alarm_state(self, caller, alarm_id, state):
-        return self.alarm_api.set_state(caller, alarm_id, state)
-
-    def alarm_history(self, caller, alarm_id, query, limit, sort):
-        return self.alarm_api.history(caller, alarm_id, query, limit, sort)
-
-    def list_alarms(self, caller, query):
-        return [v2_api.alarm_from_body(a)
-                for a in self.alarm_api.list(caller, query)]

@@ -105,3 +105,42 @@ class AlarmApi(object):
     def list(self, caller, query):
         return self._call(caller, 'GET', ALARMS,
                           params=query_params(query)) or []
+
+
+class AlarmMethods(object):
+    """The alarm methods of a region driver whose region speaks the v2
+    alarms API at ``self.alarm_api``; a driver translates the bodies
+    through ``alarm_to_body`` and ``alarm_of_body``."""
+
+    def alarm_to_body(self, caller, alarm):
+        return alarm_body(alarm)
+
+    def alarm_of_body(self, body):
+        return alarm_from_body(body)
+
+    def create_alarm(self, caller, alarm):
+        return self.alarm_of_body(self.alarm_api.create(
+            caller, self.alarm_to_body(caller, alarm)))
+
+    def get_alarm(self, caller, alarm_id):
+        return self.alarm_of_body(self.alarm_api.get(caller, alarm_id))
+
+    def update_alarm(self, caller, alarm_id, alarm):
+        return self.alarm_of_body(self.alarm_api.update(
+            caller, alarm_id, self.alarm_to_body(caller, alarm)))
+
+    def delete_alarm(self, caller, alarm_id):
+        self.alarm_api.delete(caller, alarm_id)
+
+    def alarm_state(self, caller, alarm_id):
+        return self.alarm_api.state(caller, alarm_id)
+
+    def set_alarm_state(self, caller, alarm_id, state):
+        return self.alarm_api.set_state(caller, alarm_id, state)
+
+    def alarm_history(self, caller, alarm_id, query, limit, sort):
+        return self.alarm_api.history(caller, alarm_id, query, limit, sort)
+
+    def list_alarms(self, caller, query):
+        return [self.alarm_of_body(a)
+                for a in self.alarm_api.list(caller, query)]

@@ -51,7 +51,7 @@ def basic_authorization(user):
     return 'Basic ' + token
 
 
-class GnocchiDriver(base.RegionDriver):
+class GnocchiDriver(v2_api.AlarmMethods, base.RegionDriver):
     """A region whose ``metric`` endpoint is Gnocchi (and ``alarming``,
     when it has one, Aodh)."""
 
@@ -424,31 +424,11 @@ class GnocchiDriver(base.RegionDriver):
             raise self._refused('keeps no %s aggregates of %s (policy %s)'
                                 % (method, meter, policy.name))
 
-    def _alarm(self, body):
+    def alarm_to_body(self, caller, alarm):
+        return v2_api.alarm_body(self._aodh(caller, alarm))
+
+    def alarm_of_body(self, body):
         return aodh.from_aodh(v2_api.alarm_from_body(body))
-
-    def create_alarm(self, caller, alarm):
-        body = v2_api.alarm_body(self._aodh(caller, alarm))
-        return self._alarm(self.alarm_api.create(caller, body))
-
-    def get_alarm(self, caller, alarm_id):
-        return self._alarm(self.alarm_api.get(caller, alarm_id))
-
-    def update_alarm(self, caller, alarm_id, alarm):
-        body = v2_api.alarm_body(self._aodh(caller, alarm))
-        return self._alarm(self.alarm_api.update(caller, alarm_id, body))
-
-    def delete_alarm(self, caller, alarm_id):
-        self.alarm_api.delete(caller, alarm_id)
-
-    def alarm_state(self, caller, alarm_id):
-        return self.alarm_api.state(caller, alarm_id)
-
-    def set_alarm_state(self, caller, alarm_id, state):
-        return self.alarm_api.set_state(caller, alarm_id, state)
-
-    def alarm_history(self, caller, alarm_id, query, limit, sort):
-        return self.alarm_api.history(caller, alarm_id, query, limit, sort)
 
     def list_alarms(self, caller, query):
         """Aodh lists by name, project, user, state ... but not by id: a
@@ -467,7 +447,7 @@ class GnocchiDriver(base.RegionDriver):
                                        for t in query):
             query.append({'field': 'all_projects', 'op': 'eq',
                           'value': 'true', 'type': ''})
-        return [self._alarm(a) for a in self.alarm_api.list(caller, query)]
+        return super().list_alarms(caller, query)
 
     def alarm_detail_shown(self, detail):
         return aodh.rule_of_detail(detail)
