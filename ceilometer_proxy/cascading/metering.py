@@ -1,11 +1,13 @@
-"""Samples, statistics, resources and meters at the cascading level.
+"""Samples and statistics at the cascading level.
 
 A question about one resource goes to that resource's region with the
 resource id replaced by the id the region knows, and the answer's ids are
 translated back. Any other question (a project, a metadata filter, an
 admin's view) fans out to every region, or to those a ``metadata.region``
-term names, and the answers are merged (merge.py). Resources and meters
-are answered from the resource map alone.
+term names, and the answers are merged (merge.py). Each region is asked
+through its region driver (drivers/), whatever it runs. Resources and
+meters are answered from the resource map (inventory.py) or the regions
+(region_inventory.py).
 
 Queries are lists of ``{'field', 'op', 'value', 'type'}`` dicts already
 validated by the API; every function takes the request's
