@@ -35,6 +35,10 @@ def _days(secs):
             else '%g s' % secs)
 
 
+class _UnknownMetrics(Exception):
+    """Gnocchi no longer has metrics the driver read the ids of."""
+
+
 def _buckets(by_method):
     """{bucket start: {method: value}} of Gnocchi's {method: [[timestamp,
     granularity, value], ...]}."""
@@ -241,7 +245,8 @@ class GnocchiDriver(v2_api.AlarmMethods, base.RegionDriver):
         except aggregation.NotExact as err:
             raise self._refused('cannot answer exactly: %s' % err)
 
-    def _gather_by_ids(self, caller, meter, found, period, aggregates):
+    def _gather_by_ids(self, caller, meter, found, period, aggregates,
+                       retry=True):
         """(metrics, infos, points, granularity): the resources first (a
         lone resource from the cache), then their metrics by id."""
         metrics = [(doc, doc['metrics'][meter])
@@ -254,8 +259,18 @@ class GnocchiDriver(v2_api.AlarmMethods, base.RegionDriver):
         self.indexer.saw_policies(meter, [p.name for p in policies])
         granularity, methods = self._plan(meter, policies, period, found,
                                           aggregates)
-        points = self._read(caller, list(infos), methods, granularity,
-                            found.start, found.stop)
+        try:
+            points = self._read(caller, list(infos), methods, granularity,
+                                found.start, found.stop)
+        except _UnknownMetrics:
+            if not retry:
+                raise self._refused('lost the metrics of %s while it was '
+                                    'read; ask again' % meter)
+            # A cached resource was deleted and made again (new metrics).
+            for doc, _metric in metrics:
+                self.indexer.forget_resource(doc.get('original_resource_id'))
+            return self._gather_by_ids(caller, meter, found, period,
+                                       aggregates, retry=False)
         return metrics, infos, points, granularity
 
     def _gather_by_search(self, caller, meter, found, period, aggregates):
@@ -336,6 +351,8 @@ class GnocchiDriver(v2_api.AlarmMethods, base.RegionDriver):
                                 {'operations': operations},
                                 self._bounds(granularity, start, stop)) or {}
         except errors.RegionHTTPError as err:
+            if 'Unknown metrics' in (err.faultstring or ''):
+                raise _UnknownMetrics()
             raise self._refused('refused the read: %s' % err.faultstring)
         return {metric_id: _buckets(by_method) for metric_id, by_method in
                 (answer.get('measures') or {}).items()}

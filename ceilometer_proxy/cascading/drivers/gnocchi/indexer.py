@@ -91,6 +91,10 @@ class _Lru(object):
                 self.items.move_to_end(key)
             return value
 
+    def pop(self, key):
+        with self.lock:
+            self.items.pop(key, None)
+
     def put(self, key, value):
         with self.lock:
             self.items[key] = value
@@ -161,6 +165,11 @@ class Indexer(object):
         known = self.policies_seen(meter) or frozenset()
         self._meter_policies.put(meter, (time.monotonic(),
                                          known | frozenset(names)))
+
+    def forget_resource(self, resource_id):
+        """Read a resource again next time (it was deleted and made
+        again)."""
+        self._resources.pop(resource_id)
 
     def resource(self, caller, resource_id):
         """A resource by the id the region knows (None if it has none);

@@ -429,3 +429,23 @@ def test_the_map_records_each_resources_region_driver(seeded):
         'region_driver'] == 'v2'
     member = seeded[0].client(MEMBER).get_json('/v2/resources/vm-g1')
     assert 'region_driver' not in member['metadata']
+
+
+def test_a_resource_made_again_is_read_with_its_new_metrics(seeded,
+                                                            modern_region):
+    """Its metric ids change; the cached ones are read again at once."""
+    moment = utils.floor_to_period(utils.utcnow(), 60)
+    client = _one_resource(seeded, modern_region, 'vm-again', 'net.rate',
+                           'cascade-test', [(moment, 1.0)])
+    path = '/v2/meters/net.rate/statistics'
+    query = [q('resource_id', 'vm-again'), start(moment)]
+    assert [s['max'] for s in client.get_json(path, q=query)] == [1.0]
+    modern_region.gnocchi('DELETE', '/v1/resource/generic/gn-vm-again',
+                          status=204)
+    modern_region.create_resource('gn-vm-again', 'p1', 'user-p1',
+                                  metrics=('net.rate',),
+                                  policy='cascade-test')
+    modern_region.post_measures({'gn-vm-again': {'net.rate': [
+        (moment, 7.0)]}})
+    modern_region.wait_for_processing()
+    assert [s['max'] for s in client.get_json(path, q=query)] == [7.0]
