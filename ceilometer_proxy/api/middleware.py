@@ -12,7 +12,8 @@ from keystonemiddleware import auth_token
 from oslo_log import log
 from oslo_middleware import cors
 from oslo_middleware import http_proxy_to_wsgi
-import webob
+
+from ceilometer_proxy.api import errors as error_bodies
 
 LOG = log.getLogger(__name__)
 
@@ -49,19 +50,6 @@ def _fault_from_body(body, status_code, status_text):
             'debuginfo': None}
 
 
-def _xml_body(fault, translated):
-    root = ElementTree.Element('error_message')
-    error = ElementTree.SubElement(root, 'error')
-    for key in ('faultcode', 'faultstring', 'debuginfo'):
-        child = ElementTree.SubElement(error, key)
-        value = fault.get(key)
-        if key == 'faultstring' and translated is not None:
-            value = translated
-        if value is not None:
-            child.text = str(value)
-    return ElementTree.tostring(root, encoding='utf-8')
-
-
 class ParsableErrorMiddleware(object):
     """Replace an error body with one the v2 clients can parse."""
 
@@ -93,16 +81,9 @@ class ParsableErrorMiddleware(object):
         status_text = status.split(' ', 1)[1] if ' ' in status else status
         fault = _fault_from_body(body, code, status_text)
         translated = environ.get('translatable_error')
-        req = webob.Request(environ)
-        best = req.accept.best_match(['application/json', 'application/xml'])
-        if best == 'application/xml':
-            content_type = 'application/xml'
-            body = _xml_body(fault, translated)
-        else:
-            content_type = 'application/json'
-            if translated is not None:
-                fault = dict(fault, faultstring=translated)
-            body = json.dumps({'error_message': fault}).encode('utf-8')
+        if translated is not None:
+            fault = dict(fault, faultstring=translated)
+        content_type, body = error_bodies.render(environ, fault)
         headers = [(h, v) for (h, v) in headers
                    if h.lower() not in ('content-length', 'content-type')]
         headers.append(('Content-Type', content_type))
@@ -134,6 +115,13 @@ def proxy_headers_filter_factory(global_conf, **local_conf):
     """Honour X-Forwarded-Proto and friends ([oslo_middleware])."""
     conf = _registered_conf(global_conf)
     return lambda app: http_proxy_to_wsgi.HTTPProxyToWSGI(app, conf)
+
+
+def last_resort_filter_factory(global_conf, **local_conf):
+    """Ceilometer's 500 body for anything a filter lets escape."""
+    from ceilometer_proxy.api import guards
+
+    return guards.LastResort
 
 
 def error_filter_factory(global_conf, **local_conf):

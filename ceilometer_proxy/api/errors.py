@@ -1,0 +1,57 @@
+"""Ceilometer's error bodies, in JSON or XML as the client prefers.
+
+``{"error_message": {"faultcode": ..., "faultstring": ..., "debuginfo":
+...}}`` or ``<error_message><error>...</error></error_message>``: the
+shape python-ceilometerclient and other v2 clients parse.
+"""
+
+import json
+import re
+from xml.etree import ElementTree
+
+import webob
+
+# Characters XML 1.0 cannot carry (an id a client sent may hold them).
+_NOT_XML = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
+STATUS_TEXT = {400: 'Bad Request', 413: 'Request Entity Too Large',
+               500: 'Internal Server Error'}
+
+
+def prefers_xml(environ):
+    try:
+        best = webob.Request(environ).accept.best_match(
+            ['application/json', 'application/xml'])
+    except Exception:  # an Accept header webob cannot read: JSON
+        return False
+    return best == 'application/xml'
+
+
+def xml_body(fault):
+    root = ElementTree.Element('error_message')
+    error = ElementTree.SubElement(root, 'error')
+    for key in ('faultcode', 'faultstring', 'debuginfo'):
+        child = ElementTree.SubElement(error, key)
+        value = fault.get(key)
+        if value is not None:
+            child.text = _NOT_XML.sub('?', str(value))
+    return ElementTree.tostring(root, encoding='utf-8')
+
+
+def render(environ, fault):
+    """(content type, body bytes) of a fault dict."""
+    if prefers_xml(environ):
+        return 'application/xml', xml_body(fault)
+    return 'application/json', json.dumps(
+        {'error_message': fault}).encode('utf-8')
+
+
+def respond(environ, start_response, status, message, faultcode=None):
+    """Answer an error from a WSGI middleware."""
+    fault = {'faultcode': faultcode or ('Client' if status < 500
+                                        else 'Server'),
+             'faultstring': message, 'debuginfo': None}
+    content_type, body = render(environ, fault)
+    start_response('%d %s' % (status, STATUS_TEXT.get(status, 'Error')),
+                   [('Content-Type', content_type),
+                    ('Content-Length', str(len(body)))])
+    return [body]
