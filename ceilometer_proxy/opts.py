@@ -9,6 +9,7 @@ from ceilometer_proxy.alarm import notifier
 from ceilometer_proxy.alarm import service as alarm_service
 from ceilometer_proxy.alarm import storage as alarm_storage
 from ceilometer_proxy.api import app as api_app
+from ceilometer_proxy.api import guards
 from ceilometer_proxy.api.controllers.v2 import alarm_checks
 from ceilometer_proxy.api.controllers.v2 import meters
 from ceilometer_proxy import cascading
@@ -27,7 +28,7 @@ def list_opts():
         ('DEFAULT', itertools.chain(meters.OPTS)),
         ('alarm', itertools.chain(alarm_checks.OPTS, alarm_service.OPTS,
                                   notifier.OPTS)),
-        ('api', itertools.chain(api_app.OPTS)),
+        ('api', itertools.chain(api_app.OPTS, guards.OPTS)),
         ('cascading', itertools.chain(cascading.OPTS, catalog.OPTS,
                                       cascading_alarms.OPTS)),
         ('collector', itertools.chain(collector.OPTS)),

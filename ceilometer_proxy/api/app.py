@@ -16,6 +16,7 @@ from paste import deploy
 import pecan
 
 from ceilometer_proxy.alarm import storage as alarm_storage
+from ceilometer_proxy.api import guards
 from ceilometer_proxy.api import hooks
 from ceilometer_proxy.api import middleware
 from ceilometer_proxy.cascading import metering as cascading_metering
@@ -118,7 +119,9 @@ def setup_app(conf, backend=None, alarm_backend=None):
         debug=conf.api.pecan_debug,
         force_canonical=False,
         hooks=app_hooks,
-        wrap_app=middleware.ParsableErrorMiddleware,
+        wrap_app=lambda app: guards.LastResort(
+            middleware.ParsableErrorMiddleware(
+                guards.RequestLimits(app, conf))),
         guess_content_type_from_ext=False)
 
 
