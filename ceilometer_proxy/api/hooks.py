@@ -7,6 +7,8 @@ from pecan import hooks
 import webob.exc
 from wsme import types as wtypes
 
+from ceilometer_proxy.api import body_types
+from ceilometer_proxy.api import guards
 from ceilometer_proxy.api import rbac
 from ceilometer_proxy.cascading import caller as cascading_caller
 from ceilometer_proxy.cascading import context as cascading_context
@@ -77,8 +79,9 @@ class RequestShapeHook(hooks.PecanHook):
         self._check_array_params(state.request)
         funcdef = getattr(state.controller, '_wsme_definition', None)
         body_type = getattr(funcdef, 'body_type', None)
-        if body_type is not None and state.request.body:
-            self._check_body(state.request, body_type)
+        body = state.request.environ.get(guards.JSON_BODY)
+        if body_type is not None and body is not None:
+            self._check_body(body, body_type)
 
     @staticmethod
     def _check_array_params(request):
@@ -98,19 +101,19 @@ class RequestShapeHook(hooks.PecanHook):
                     % (prefix, extra[0], prefix, min(attrs)))
 
     @staticmethod
-    def _check_body(request, body_type):
-        if request.content_type not in ('', 'application/json', 'text/json'):
-            return
-        try:
-            body = json.loads(request.body)
-        except ValueError as err:
-            raise _bad_request('The body is not valid JSON: %s' % err)
+    def _check_body(body, body_type):
+        """The JSON body (parsed by guards.RequestLimits) is the list or
+        object the call takes, every field of its declared JSON type."""
         if isinstance(body_type, wtypes.ArrayType):
             if not isinstance(body, list) or not all(
                     isinstance(item, dict) for item in body):
                 raise _bad_request('The body must be a JSON list of objects')
         elif wtypes.iscomplex(body_type) and not isinstance(body, dict):
             raise _bad_request('The body must be a JSON object')
+        try:
+            body_types.check(body_type, body)
+        except body_types.WrongType as err:
+            raise _bad_request(str(err))
 
 
 class CascadingHook(hooks.PecanHook):
