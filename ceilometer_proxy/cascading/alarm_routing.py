@@ -50,7 +50,7 @@ class NameConflict(AlarmError):
     status = 409
 
     def __init__(self, name):
-        super().__init__("Alarm with name='%s' exists" % name)
+        super().__init__('Alarm with name=%s exists' % name)
 
 
 class Route(object):

@@ -100,7 +100,7 @@ def check_unique_name(conn, name, project_id, exclude_id=None):
     exclude = {'alarm_id': exclude_id} if exclude_id else None
     if conn.get_alarms(name=name, project=project_id, exclude=exclude,
                        limit=1):
-        raise base.ClientSideError("Alarm with name='%s' exists" % name,
+        raise base.ClientSideError('Alarm with name=%s exists' % name,
                                    status_code=409)
 
 
@@ -127,7 +127,8 @@ def optional_limit(limit):
 
 def alarm_query_kwargs(query):
     """get_alarms arguments of a validated, scoped ``q``."""
-    v2_utils.validate_query(query, ALARM_QUERY_KEYS, allow_timestamps=False)
+    v2_utils.validate_query(query, ALARM_QUERY_KEYS, allow_timestamps=False,
+                            allow_metadata=False)
     kwargs = {}
     for q in v2_utils.sanitize_query(query):
         key = v2_utils.TRANSLATION.get(q.field, q.field)
@@ -141,7 +142,7 @@ def alarm_query_kwargs(query):
 def history_query_kwargs(query):
     """get_alarm_changes arguments of a validated ``q`` (scoping is by
     ``on_behalf_of``, not by who made the change)."""
-    v2_utils.validate_query(query, HISTORY_QUERY_KEYS)
+    v2_utils.validate_query(query, HISTORY_QUERY_KEYS, allow_metadata=False)
     stamp = {}
     kwargs = {}
     for q in query:

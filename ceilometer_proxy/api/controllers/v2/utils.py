@@ -60,8 +60,14 @@ def _check_timestamp_fields(query, name, ops, allowed):
     return found
 
 
-def validate_query(query, valid_keys, allow_timestamps=True):
-    """Reject fields and operators the storage call cannot honour."""
+def validate_query(query, valid_keys, allow_timestamps=True,
+                   allow_metadata=True):
+    """Reject fields and operators the storage call cannot honour.
+
+    Calls whose store has no metadata query (alarms, alarm history) pass
+    ``allow_metadata=False``: a ``metadata.*`` field is refused here
+    rather than silently ignored or handed to the store as an argument.
+    """
     verify_query_segregation(query)
     has_ts = _check_timestamp_fields(query, 'timestamp', TIMESTAMP_OPS,
                                      allow_timestamps)
@@ -81,7 +87,8 @@ def validate_query(query, valid_keys, allow_timestamps=True):
         if q.field in ('timestamp', 'search_offset'):
             continue
         key = TRANSLATION.get(q.field, q.field)
-        if key not in keys and not is_metadata_field(q.field):
+        metadata = allow_metadata and is_metadata_field(q.field)
+        if key not in keys and not metadata:
             raise wsme.exc.UnknownArgument(
                 key, 'unrecognized field in query: %s, valid keys: %s'
                 % (query, sorted(keys)))
@@ -89,7 +96,7 @@ def validate_query(query, valid_keys, allow_timestamps=True):
             raise wsme.exc.InvalidInput('op', q.op,
                                         'unimplemented operator for %s'
                                         % q.field)
-        if is_metadata_field(q.field):
+        if metadata:
             check_metadata_field(q.field)
             q.get_value()
 

@@ -17,6 +17,7 @@ from ceilometer_proxy.api.controllers.v2 import alarm_checks as checks
 from ceilometer_proxy.api.controllers.v2 import alarms as local
 from ceilometer_proxy.api.controllers.v2 import base
 from ceilometer_proxy.api.controllers.v2 import cascading
+from ceilometer_proxy.api.controllers.v2 import utils as v2_utils
 from ceilometer_proxy.api import rbac
 from ceilometer_proxy.cascading import alarm_routing
 from ceilometer_proxy.cascading import alarms as cascading_alarms
@@ -104,6 +105,9 @@ class CascadingAlarmController(rest.RestController):
         :param sort: ``field[:asc|:desc]`` items replacing newest-first.
         """
         rbac.enforce('alarm_history', pecan.request)
+        v2_utils.validate_query(q or [], checks.HISTORY_QUERY_KEYS,
+                                allow_metadata=False)
+        checks.parse_sort(sort, checks.SORTABLE_CHANGE_FIELDS)
         changes = service().history(self._id, cascading.terms(q or []),
                                     limit, sort)
         return [change_to_api(c) for c in changes]

@@ -229,7 +229,7 @@ def test_names_are_unique_per_project(client):
     create(client, threshold_alarm('same'), ALICE)
     resp = client.post('/v2/alarms', threshold_alarm('same'), headers=ALICE)
     assert resp.status_code == 409
-    assert fault(resp) == "Alarm with name='same' exists"
+    assert fault(resp) == 'Alarm with name=same exists'
     create(client, threshold_alarm('same'), BOB)
 
 
