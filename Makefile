@@ -6,7 +6,7 @@ PORT ?= 8777
 STATE_DIR ?= $(CURDIR)/.state
 PYTEST_ARGS ?=
 
-.PHONY: run test unit functional lint genconfig ferretdb bench venv clean
+.PHONY: run test unit functional fuzz lint genconfig ferretdb bench venv clean
 
 $(VENV)/.installed: requirements.txt test-requirements.txt setup.cfg
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,8 +32,11 @@ unit: venv
 functional: venv ferretdb
 	$(PY) -m pytest tests/functional $(PYTEST_ARGS)
 
+fuzz: venv ferretdb
+	$(PY) tools/fuzz.py $(if $(EXAMPLES),--examples $(EXAMPLES)) $(PYTEST_ARGS)
+
 lint: venv
-	$(PY) -m flake8 ceilometer_proxy tests bench
+	$(PY) -m flake8 ceilometer_proxy tests bench tools examples
 
 genconfig: venv
 	$(VENV)/bin/oslo-config-generator --config-file etc/ceilometer-proxy/ceilometer-proxy-config-generator.conf
