@@ -11,8 +11,11 @@ A row is written in two steps around the region's create: first
 ``status = creating`` (an intent, with the name and project the region
 alarm will have), then ``active`` with the region's ids. An intent left
 behind by a crash is how the reconciler finds the region alarm nobody
-owns. Deleted alarms stay as ``deleted`` tombstones so their history can
-still be read.
+owns. A delete also takes two steps: ``deleting`` before the region is
+called, ``deleted`` once it answered; a delete whose answer was lost (a
+timeout, a 5xx, the table's store gone) is finished by the reconciler.
+Deleted alarms stay as ``deleted`` tombstones so their history can still
+be read.
 
 The collection is the table's own (``cascading_alarm``), in
 ``[cascading] alarm_connection`` (default ``[database] connection``).
@@ -28,7 +31,10 @@ from ceilometer_proxy import utils
 
 CREATING = 'creating'
 ACTIVE = 'active'
+DELETING = 'deleting'
 DELETED = 'deleted'
+# Rows whose region alarm exists (or may still exist).
+HELD = (ACTIVE, DELETING)
 COLLECTION = 'cascading_alarm'
 DIRECTIONS = {'asc': pymongo.ASCENDING, 'desc': pymongo.DESCENDING}
 
@@ -197,9 +203,16 @@ class AlarmTable(object):
 
     @mongo_utils.reads
     def get(self, alarm_id, status=ACTIVE):
-        """The row of an alarm, or None."""
+        """The row of an alarm, or None.
+
+        :param status: the status (or tuple of statuses) it must have;
+            None for any.
+        """
         doc = self.rows.find_one({'_id': alarm_id})
-        if doc is None or (status is not None and doc['status'] != status):
+        if isinstance(status, str):
+            status = (status,)
+        if doc is None or (status is not None and
+                           doc['status'] not in status):
             return None
         return doc
 
@@ -223,9 +236,10 @@ class AlarmTable(object):
     @mongo_utils.reads
     def name_taken(self, name, project_id, exclude_id=None):
         """Whether a live alarm of the project has this name already (an
-        intent counts: its create is under way)."""
+        intent counts: its create is under way; so does an unfinished
+        delete: the region still has the name)."""
         q = {'name': name, 'project_id': project_id,
-             'status': {'$in': [ACTIVE, CREATING]}}
+             'status': {'$in': [ACTIVE, CREATING, DELETING]}}
         if exclude_id:
             q['_id'] = {'$ne': exclude_id}
         return self.rows.find_one(q, projection={'_id': 1}) is not None
@@ -237,10 +251,19 @@ class AlarmTable(object):
                                     'started_at': {'$lt': started_before}}))
 
     @mongo_utils.reads
+    def unfinished_deletes(self, started_before):
+        """Deletes begun before ``started_before`` (naive UTC) whose
+        region answer never came."""
+        return list(self.rows.find({
+            'status': DELETING,
+            'deleting_at': {'$lt': utils.to_millis(started_before)}}))
+
+    @mongo_utils.reads
     def cascaded_ids(self, region):
         """The region's alarm ids the table knows (any status but intent)."""
         return {doc['cascaded_alarm_id'] for doc in self.rows.find(
-            {'region': region, 'status': {'$in': [ACTIVE, DELETED]}},
+            {'region': region, 'status': {'$in': [ACTIVE, DELETING,
+                                                  DELETED]}},
             projection={'cascaded_alarm_id': 1})}
 
     # -- changes ------------------------------------------------------------
@@ -264,6 +287,23 @@ class AlarmTable(object):
             changes['alarm.state_timestamp'] = utils.to_millis(
                 utils.naive_utc(state_timestamp))
         self.rows.update_one({'_id': alarm_id}, {'$set': changes})
+
+    @mongo_utils.writes
+    def begin_delete(self, alarm_id):
+        """Record that the region is being asked to delete the alarm;
+        False when the row is no longer active or being deleted."""
+        result = self.rows.update_one(
+            {'_id': alarm_id, 'status': {'$in': list(HELD)}},
+            {'$set': {'status': DELETING,
+                      'deleting_at': utils.to_millis(utils.utcnow())}})
+        return bool(result.matched_count)
+
+    @mongo_utils.writes
+    def abort_delete(self, alarm_id):
+        """The region refused the delete: the alarm stays."""
+        self.rows.update_one({'_id': alarm_id, 'status': DELETING},
+                             {'$set': {'status': ACTIVE},
+                              '$unset': {'deleting_at': ''}})
 
     @mongo_utils.writes
     def mark_deleted(self, alarm_id):

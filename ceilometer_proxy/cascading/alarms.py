@@ -29,6 +29,12 @@ from ceilometer_proxy import utils
 
 LOG = log.getLogger(__name__)
 
+# A region's answers that mean it did nothing: its 4xx, or a request that
+# never left. Anything else (a timeout, a 5xx, a lost or unusable answer)
+# may have come after the work was done.
+REFUSALS = (errors.RegionHTTPError, errors.InvalidRequest,
+            errors.MissingService)
+
 OPTS = [
     cfg.StrOpt('alarm_metadata_region_key', default='metering.region',
                help='Metadata key whose value (a region or availability '
@@ -134,8 +140,7 @@ class CascadingAlarms(object):
         try:
             region_alarm = self.ctx.driver(route.region).create_alarm(
                 self.caller, owned)
-        except (errors.RegionHTTPError, errors.InvalidRequest,
-                errors.MissingService):
+        except REFUSALS:
             self.table.forget(alarm_id)  # refused: nothing was created
             raise
         # Anything else (timeout, 5xx) may have created it: the intent
@@ -211,13 +216,25 @@ class CascadingAlarms(object):
 
     def delete(self, alarm_id):
         """Delete in the region first; a region that no longer has it
-        still lets the row go."""
-        row = self.row(alarm_id)
+        still lets the row go.
+
+        The row is marked ``deleting`` before the region is called. A
+        region that refuses (a 4xx) leaves the alarm as it was; one whose
+        answer is lost (a timeout, a 5xx, an unusable answer) leaves the
+        delete unfinished, the client is told 503, and a retry or the
+        reconciler finishes it: the caller asked for the alarm to go.
+        """
+        row = self.row(alarm_id, status=alarm_store.HELD)
+        if not self.table.begin_delete(alarm_id):
+            raise routing.AlarmNotFound(alarm_id, self.limited_project)
         try:
             self._region_call(row, 'delete_alarm')
         except routing.AlarmNotFound:
             LOG.info('Alarm %s was already gone from region %s',
                      row['cascaded_alarm_id'], row['region'])
+        except REFUSALS:
+            self.table.abort_delete(alarm_id)
+            raise
         self.table.mark_deleted(alarm_id)
 
     def get_state(self, alarm_id):

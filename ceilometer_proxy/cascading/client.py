@@ -106,7 +106,8 @@ class RegionClient(object):
     def close(self):
         self.session.close()
 
-    def request(self, method, path, headers, params=None, body=None):
+    def request(self, method, path, headers, params=None, body=None,
+                empty=False):
         """Decoded JSON answer of the region (None for an empty answer).
 
         :param method: HTTP method.
@@ -115,6 +116,9 @@ class RegionClient(object):
         :param params: query parameters: a list of (key, value) pairs or a
             dict.
         :param body: a JSON-serialisable body, or None.
+        :param empty: the answer must be empty (a delete's 204); any other
+            success is unusable (RegionUnavailable): it does not say the
+            work was done.
         """
         self._check_backoff()
         headers = dict(headers)
@@ -131,6 +135,10 @@ class RegionClient(object):
         except errors.RegionUnavailable as err:
             self._fail(err.reason)
             raise
+        if empty and resp.status_code < 300 and resp.content:
+            raise errors.RegionUnavailable(
+                self.region, 'HTTP %d with a body where none belongs'
+                % resp.status_code)
         return self._decode(resp)
 
     def _send(self, method, path, params, data, headers):

@@ -6,7 +6,9 @@ region alarm nobody can see through the cascading API. The reconciler
 takes every intent older than ``min_age`` (younger ones may be creates
 still under way), asks the intent's region for alarms of that name and
 project (names are unique per project), deletes those the table does not
-know, and drops the intent. It runs in the API process at start-up and
+know, and drops the intent. It also finishes the deletes whose region
+answer was lost (rows left ``deleting``): the region is asked again, and
+its 404 counts as done. It runs in the API process at start-up and
 every ``[cascading] reconcile_interval`` seconds, and on demand as
 ``ceilometer-proxy-cascading-reconcile``.
 """
@@ -34,11 +36,13 @@ class Report(object):
         self.found = 0
         self.removed = 0
         self.failed = 0
+        self.deletes = 0
 
     def __str__(self):
         return ('%d orphan region alarm(s) found, %d removed, %d failed '
-                '(%d abandoned create(s) checked)'
-                % (self.found, self.removed, self.failed, self.intents))
+                '(%d abandoned create(s) checked, %d unfinished delete(s) '
+                'finished)' % (self.found, self.removed, self.failed,
+                               self.intents, self.deletes))
 
 
 def default_min_age(conf):
@@ -67,7 +71,8 @@ def orphans_of(intent, listed, known_ids):
 
 
 def reconcile(conf, table, regions, caller=None, min_age=None):
-    """Look at every abandoned intent once; returns a Report."""
+    """Look at every abandoned intent and unfinished delete once;
+    returns a Report."""
     caller = caller or service_caller(conf)
     age = default_min_age(conf) if min_age is None else min_age
     cutoff = utils.utcnow() - datetime.timedelta(seconds=age)
@@ -80,6 +85,13 @@ def reconcile(conf, table, regions, caller=None, min_age=None):
             report.failed += 1
             LOG.warning('Intent %s (alarm %r in region %s) kept: %s',
                         intent['_id'], intent['name'], intent['region'], err)
+    for row in table.unfinished_deletes(cutoff):
+        try:
+            _finish_delete(table, regions, caller, row, report)
+        except errors.CascadingError as err:
+            report.failed += 1
+            LOG.warning('Delete of alarm %s (region %s) still unfinished: '
+                        '%s', row['_id'], row['region'], err)
     LOG.info('Alarm reconciliation: %s', report)
     return report
 
@@ -105,6 +117,25 @@ def _settle_intent(table, regions, caller, intent, report):
         LOG.warning('Removed orphan alarm %s (%r) of region %s',
                     alarm['alarm_id'], intent['name'], region)
     table.forget(intent['_id'])
+
+
+def _finish_delete(table, regions, caller, row, report):
+    driver = regions.driver(row['region'])
+    try:
+        driver.delete_alarm(caller, row['cascaded_alarm_id'])
+    except errors.RegionHTTPError as err:
+        if err.status != 404:
+            # The region refuses it: the alarm stays, as a refused delete
+            # would have left it.
+            LOG.warning('Region %s refuses to delete alarm %s (%s); its '
+                        'row %s is active again', row['region'],
+                        row['cascaded_alarm_id'], err, row['_id'])
+            table.abort_delete(row['_id'])
+            return
+    table.mark_deleted(row['_id'])
+    report.deletes += 1
+    LOG.warning('Finished the delete of alarm %s (region %s)', row['_id'],
+                row['region'])
 
 
 def start_periodic(conf, table, regions):

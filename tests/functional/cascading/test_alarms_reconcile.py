@@ -102,7 +102,8 @@ def test_a_crash_leaves_an_orphan_the_reconciler_removes(env):
             time.sleep(0.5)
         assert name not in region_names(env)
         assert ('Alarm reconciliation: 1 orphan region alarm(s) found, '
-                '1 removed, 0 failed (1 abandoned create(s) checked)'
+                '1 removed, 0 failed (1 abandoned create(s) checked, 0 '
+                'unfinished delete(s) finished)'
                 in casc.log())
         # A live alarm is never taken for an orphan.
         assert kept in region_names(env)
@@ -134,7 +135,7 @@ def test_a_failed_local_write_deletes_the_region_alarm(env):
         # The intent the API could not drop (its store was down) goes now.
         assert line == ('Alarm reconciliation: 0 orphan region alarm(s) '
                         'found, 0 removed, 0 failed (1 abandoned create(s) '
-                        'checked)')
+                        'checked, 0 unfinished delete(s) finished)')
     finally:
         casc.cleanup()
         table_store.cleanup()

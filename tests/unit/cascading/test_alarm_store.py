@@ -150,6 +150,33 @@ def test_deleted_alarms_leave_a_tombstone(table):
     assert table.get('a', status=None) is None
 
 
+def test_a_delete_under_way_hides_the_alarm_but_keeps_its_name(table):
+    add(table, 'a', 'n-a', cascaded='c-a')
+    assert table.begin_delete('a')
+    assert table.get('a') is None
+    assert table.get('a', status=alarm_store.HELD)['status'] == 'deleting'
+    assert table.find() == []
+    # The region may still hold it: the name and the region id stay taken.
+    assert table.name_taken('n-a', 'p1')
+    assert table.cascaded_ids('r1') == {'c-a'}
+    assert table.begin_delete('a')          # a retry takes it again
+    table.abort_delete('a')                 # the region refused
+    assert table.get('a')['status'] == 'active'
+    table.mark_deleted('a')
+    assert not table.begin_delete('a')      # a tombstone is not deleted
+
+
+def test_unfinished_deletes_older_than_a_time(table):
+    add(table, 'old', 'n-old')
+    add(table, 'new', 'n-new')
+    table.begin_delete('old')
+    table.rows.update_one({'_id': 'old'}, {'$set': {
+        'deleting_at': datetime.datetime(2020, 1, 1)}})
+    table.begin_delete('new')
+    found = table.unfinished_deletes(datetime.datetime(2021, 1, 1))
+    assert [r['_id'] for r in found] == ['old']
+
+
 def test_complex_queries_read_the_shown_alarms(table):
     assert alarm_store.prefixed({'$or': [{'name': 'a'}, {'state': {
         '$ne': 'ok'}}]}) == {'$or': [{'alarm.name': 'a'},
