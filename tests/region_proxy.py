@@ -5,11 +5,13 @@ can count the calls the cascading level makes (``count``). It can also
 hold the region's answer to a chosen call (``hold``): the region has done
 the work but the caller has not heard of it yet, which is the moment a
 crash or a store outage of the cascading level is injected. ``down`` makes
-it answer 503 without calling the region, as a failing region would.
+it answer 503 without calling the region, as a failing region would, and
+``inject`` breaks one chosen answer in a chosen way (a Fault).
 """
 
 import http.server
 import threading
+import time
 
 import requests
 
@@ -17,19 +19,51 @@ HOP_HEADERS = ('connection', 'keep-alive', 'transfer-encoding',
                'content-length', 'content-encoding')
 
 
+class Fault(object):
+    """How to break the answer to the next ``method`` call whose path
+    starts with ``prefix``.
+
+    :param forward: call the region first (it does the work) or not.
+    :param status: the status answered instead of the region's, with
+        ``body`` (bytes); None keeps the region's answer.
+    :param delay: seconds to wait before answering (past the caller's
+        timeout, the region has done the work and the caller never hears).
+    :param drop: close the connection without answering.
+    """
+
+    def __init__(self, method, prefix, forward=True, status=None,
+                 body=b'', content_type='application/json', delay=0,
+                 drop=False):
+        self.method = method
+        self.prefix = prefix
+        self.forward = forward
+        self.status = status
+        self.body = body
+        self.content_type = content_type
+        self.delay = delay
+        self.drop = drop
+        self.hit = threading.Event()
+
+    def matches(self, method, path):
+        return method == self.method and path.startswith(self.prefix)
+
+
 class Hold(object):
     """One held answer: ``reached`` is set once the region has answered,
     the caller gets the answer after ``release()``."""
 
-    def __init__(self, method, path):
+    def __init__(self, method, path, prefix=False):
         self.method = method
         self.path = path
+        self.prefix = prefix
         self.reached = threading.Event()
         self.released = threading.Event()
         self.status = None
 
     def matches(self, method, path):
-        return method == self.method and path.split('?')[0] == self.path
+        path = path.split('?')[0]
+        return method == self.method and (
+            path.startswith(self.path) if self.prefix else path == self.path)
 
     def release(self):
         self.released.set()
@@ -42,6 +76,8 @@ class RegionProxy(object):
         self.target = target.rstrip('/')
         self.calls = []
         self.holds = []
+        self.faults = []
+        self.busy = 0
         self.down = False
         self.lock = threading.Lock()
         self.session = requests.Session()
@@ -77,12 +113,38 @@ class RegionProxy(object):
                        if (method is None or m == method)
                        and (path is None or p.split('?')[0] == path))
 
-    def hold(self, method, path):
-        """Hold the answer to the next ``method path`` call."""
-        hold = Hold(method, path)
+    def hold(self, method, path, prefix=False):
+        """Hold the answer to the next ``method path`` call (or the
+        next whose path starts with ``path``)."""
+        hold = Hold(method, path, prefix)
         with self.lock:
             self.holds.append(hold)
         return hold
+
+    def inject(self, fault):
+        """Break the next matching answer as ``fault`` says."""
+        with self.lock:
+            self.faults.append(fault)
+        return fault
+
+    def clear_faults(self):
+        with self.lock:
+            self.faults = []
+
+    def idle(self, timeout=30):
+        """Wait until no call is being answered (slow faults done)."""
+        deadline = time.monotonic() + timeout
+        while self.busy and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return not self.busy
+
+    def _take(self, items, method, path):
+        with self.lock:
+            for item in items:
+                if item.matches(method, path):
+                    items.remove(item)
+                    return item
+        return None
 
     def _take_hold(self, method, path):
         with self.lock:
@@ -118,8 +180,33 @@ class RegionProxy(object):
                 body = self.rfile.read(size) if size else None
                 headers = {k: v for k, v in self.headers.items()
                            if k.lower() not in HOP_HEADERS + ('host',)}
-                status, out_headers, content = proxy.forward(
-                    self.command, self.path, headers, body)
+                with proxy.lock:
+                    proxy.busy += 1
+                try:
+                    self._answer(headers, body)
+                finally:
+                    with proxy.lock:
+                        proxy.busy -= 1
+
+            def _answer(self, headers, body):
+                fault = proxy._take(proxy.faults, self.command, self.path)
+                if fault is not None and not fault.forward:
+                    with proxy.lock:
+                        proxy.calls.append((self.command, self.path))
+                    status, out_headers, content = 200, {}, b''
+                else:
+                    status, out_headers, content = proxy.forward(
+                        self.command, self.path, headers, body)
+                if fault is not None:
+                    fault.hit.set()
+                    if fault.delay:
+                        time.sleep(fault.delay)
+                    if fault.drop:
+                        self.close_connection = True
+                        return
+                    if fault.status is not None:
+                        status, content = fault.status, fault.body
+                        out_headers = {'Content-Type': fault.content_type}
                 hold = proxy._take_hold(self.command, self.path)
                 if hold is not None:
                     hold.status = status
