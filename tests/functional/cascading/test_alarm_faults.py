@@ -239,3 +239,37 @@ def test_faults_leave_no_orphan_and_no_500(env):
     kinds = {kind for kind, _, _, _ in runs.answers}
     assert kinds >= {'after-error', 'after-garbage', 'after-drop', 'slow',
                      'instead-error', 'instead-garbage', 'store'}
+
+
+# The calls a region answers (resources and meters come from the map).
+ONE = '?q.field=resource_id&q.op=eq&q.value=vm-r1'
+METERING_CALLS = [
+    ('/v2/meters/cpu_util', '/v2/meters/cpu_util'),
+    ('/v2/meters/cpu_util' + ONE, '/v2/meters/cpu_util'),
+    ('/v2/meters/cpu_util/statistics', '/v2/meters/cpu_util/statistics'),
+    ('/v2/meters/cpu_util/statistics' + ONE + '&period=60',
+     '/v2/meters/cpu_util/statistics'),
+    ('/v2/samples', '/v2/samples'),
+    ('/v2/samples' + ONE, '/v2/samples'),
+]
+
+
+@pytest.mark.parametrize('status,content,content_type',
+                         GARBAGE + SERVER_ERRORS)
+def test_metering_survives_a_region_answering_garbage(env, status, content,
+                                                      content_type):
+    built, casc, _store = env
+    client = services.Client(casc.url, headers=MEMBER)
+    missed = []
+    for path, region_prefix in METERING_CALLS:
+        fault = built.regions['r1'].proxy.inject(region_proxy.Fault(
+            'GET', region_prefix, forward=False, status=status,
+            body=content, content_type=content_type))
+        resp = client.get(path)
+        if not fault.hit.is_set():
+            missed.append(path)
+        built.regions['r1'].proxy.clear_faults()
+        Runs.check('garbage %d %r' % (status, content[:20]), 'GET', path,
+                   resp)
+        assert resp.status_code in (200, 404, 503), resp.text
+    assert missed == []
