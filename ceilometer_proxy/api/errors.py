@@ -45,13 +45,16 @@ def render(environ, fault):
         {'error_message': fault}).encode('utf-8')
 
 
-def respond(environ, start_response, status, message, faultcode=None):
-    """Answer an error from a WSGI middleware."""
+def respond(environ, start_response, status, message, faultcode=None,
+            exc_info=None):
+    """Answer an error from a WSGI middleware (``exc_info`` when the
+    application had started a response already: WSGI lets headers not
+    yet sent be replaced)."""
     fault = {'faultcode': faultcode or ('Client' if status < 500
                                         else 'Server'),
              'faultstring': message, 'debuginfo': None}
     content_type, body = render(environ, fault)
     start_response('%d %s' % (status, STATUS_TEXT.get(status, 'Error')),
                    [('Content-Type', content_type),
-                    ('Content-Length', str(len(body)))])
+                    ('Content-Length', str(len(body)))], exc_info)
     return [body]

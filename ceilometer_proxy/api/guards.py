@@ -18,6 +18,7 @@ a client.
 import io
 import json
 import re
+import sys
 from urllib import parse
 
 from oslo_config import cfg
@@ -176,9 +177,10 @@ class LastResort(object):
             LOG.exception('Unexpected error in request %s (%s %s)',
                           request_id, environ.get('REQUEST_METHOD'),
                           environ.get('PATH_INFO'))
-            if started:
-                raise  # the status is out: nothing better can be sent
+            # The body was drained here, so nothing has been sent yet even
+            # when the application had started its response.
             return error_bodies.respond(
                 environ, start_response, 500,
                 'Internal Server Error (request %s)' % request_id,
-                faultcode='Server')
+                faultcode='Server',
+                exc_info=sys.exc_info() if started else None)
