@@ -66,9 +66,11 @@ def stop_process(proc, grace=10):
 
 
 class FerretDB(object):
-    """A FerretDB process with its own data directory."""
+    """A FerretDB process with its own data directory (``binary``: the
+    one tools/build-ferretdb.sh builds, unless another is given)."""
 
-    def __init__(self, data_dir=None, port=None):
+    def __init__(self, data_dir=None, port=None, binary=None):
+        self.binary = binary
         self.own_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix='ferretdb-')
         self.port = port or free_port()
@@ -80,7 +82,7 @@ class FerretDB(object):
         return 'mongodb://127.0.0.1:%d' % self.port
 
     def start(self):
-        binary = subprocess.check_output(
+        binary = self.binary or subprocess.check_output(
             [os.path.join(REPO, 'tools', 'build-ferretdb.sh')],
             text=True).strip()
         log = open(self.log_path, 'ab')
