@@ -23,7 +23,7 @@ from ceilometer_proxy.cascading import alarm_routing as routing
 from ceilometer_proxy.cascading import alarm_store
 from ceilometer_proxy.cascading import errors
 from ceilometer_proxy.cascading import reconciler
-from ceilometer_proxy.cascading import regions
+from ceilometer_proxy.cascading import region_pool
 from ceilometer_proxy import storage
 from ceilometer_proxy import utils
 
@@ -70,7 +70,7 @@ def load_table(conf, start_reconciler=True):
         LOG.warning('Alarm table not prepared (%s); requests needing it '
                     'answer 503 until the store is back', err)
     if start_reconciler:
-        reconciler.start_periodic(conf, table, regions.Regions(conf))
+        reconciler.start_periodic(conf, table, region_pool.Regions(conf))
     return table
 
 

@@ -6,9 +6,9 @@ sends), so the cascading logic never needs the request object itself.
 
 from oslo_log import log
 
-LOG = log.getLogger(__name__)
+from ceilometer_proxy.cascading import catalog
 
-_SERVICE_CREDENTIALS = '_ceilometer_proxy_service_credentials'
+LOG = log.getLogger(__name__)
 
 
 def _header(headers, name):
@@ -20,17 +20,6 @@ def _header(headers, name):
             if key.lower() == lower:
                 return candidate
     return value
-
-
-def service_credentials(conf):
-    """The ServiceCredentials of this configuration (built once)."""
-    creds = getattr(conf, _SERVICE_CREDENTIALS, None)
-    if creds is None:
-        from ceilometer_proxy.cascading import catalog
-
-        creds = catalog.ServiceCredentials(conf)
-        setattr(conf, _SERVICE_CREDENTIALS, creds)
-    return creds
 
 
 class Caller(object):
@@ -95,7 +84,7 @@ class Caller(object):
             if self.token:
                 headers['X-Auth-Token'] = self.token
         else:
-            headers['X-Auth-Token'] = service_credentials(conf).token()
+            headers['X-Auth-Token'] = catalog.service_credentials(conf).token()
         if conf.api.auth_mode == 'noauth':
             headers.update(self.identity_headers())
         return headers

@@ -269,6 +269,19 @@ def _section_options(conf, region):
         group].auth_mode else {}
 
 
+_SERVICE_CREDENTIALS = '_ceilometer_proxy_service_credentials'
+
+
+def service_credentials(conf):
+    """The ServiceCredentials of this configuration (built once, kept on
+    the ConfigOpts so every user of one configuration shares its token)."""
+    creds = getattr(conf, _SERVICE_CREDENTIALS, None)
+    if creds is None:
+        creds = ServiceCredentials(conf)
+        setattr(conf, _SERVICE_CREDENTIALS, creds)
+    return creds
+
+
 class KeystoneRegions(regions.RegionRegistry):
     """The regions with a metering, or metric, endpoint in the catalog.
 
@@ -291,9 +304,7 @@ class KeystoneRegions(regions.RegionRegistry):
     @property
     def credentials(self):
         if self._credentials is None:
-            from ceilometer_proxy.cascading import caller
-
-            self._credentials = caller.service_credentials(self.conf)
+            self._credentials = service_credentials(self.conf)
         return self._credentials
 
     def names(self):

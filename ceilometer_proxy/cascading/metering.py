@@ -20,7 +20,7 @@ from oslo_log import log
 
 from ceilometer_proxy.cascading import errors
 from ceilometer_proxy.cascading import merge
-from ceilometer_proxy.cascading import regions as cascading_regions
+from ceilometer_proxy.cascading import region_pool
 from ceilometer_proxy.cascading import resource_map as cascading_map
 from ceilometer_proxy import utils
 
@@ -53,7 +53,7 @@ class CascadingBackend(object):
 
     def __init__(self, conf, regions=None, resource_map=None, types=None):
         self.conf = conf
-        self.regions = regions or cascading_regions.Regions(conf)
+        self.regions = regions or region_pool.Regions(conf)
         self.resource_map = resource_map or cascading_map.ResourceMap(conf)
         self.types = types or cascading_map.TypeCatalog(conf)
 

@@ -19,6 +19,7 @@ import threading
 from oslo_log import log
 
 from ceilometer_proxy.cascading import caller as caller_mod
+from ceilometer_proxy.cascading import catalog
 from ceilometer_proxy.cascading import errors
 from ceilometer_proxy import storage
 from ceilometer_proxy import utils
@@ -57,7 +58,7 @@ def service_caller(conf):
     administrator; with Keystone, a token of [service_credentials]."""
     token = None
     if conf.api.auth_mode == 'keystone':
-        token = caller_mod.service_credentials(conf).token()
+        token = catalog.service_credentials(conf).token()
     return caller_mod.Caller(token=token, user_id=RECONCILER_USER,
                              roles=['admin'], admin=True)
 

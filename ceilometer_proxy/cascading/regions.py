@@ -1,19 +1,18 @@
-"""Which regions exist, what they run, where they are, and one driver each.
+"""Which regions exist, what they run and where they are.
 
 A RegionRegistry answers "which regions", "which driver speaks to region
 X" and "the endpoint of one of X's services"; StaticRegions reads them
 from ``[cascading] regions`` (and ``[region:<name>]`` sections) and
-catalog.KeystoneRegions from the Keystone catalog. Regions is the runtime
-object the API holds: the registry, the availability-zone map and one
-region driver per region, built once and reused so that connections are
-pooled.
+catalog.KeystoneRegions from the Keystone catalog. AzMap maps
+availability zones to regions. The runtime object the API holds, with
+one driver per region, is region_pool.Regions (a layer above both
+registries and the drivers).
 
 Services are named as in the Keystone catalog: ``metering`` (a Ceilometer
 v2 API), ``metric`` (Gnocchi) and ``alarming`` (Aodh).
 """
 
 import json
-import threading
 
 from oslo_config import cfg
 from oslo_log import log
@@ -198,64 +197,3 @@ class AzMap(object):
 
     def region_of(self, name):
         return self._mapping.get(name, name)
-
-
-def get_registry(conf):
-    """The registry named by ``[cascading] region_discovery``."""
-    if conf.cascading.region_discovery == 'static':
-        return StaticRegions(conf)
-    from ceilometer_proxy.cascading import catalog
-
-    return catalog.KeystoneRegions(conf)
-
-
-class Regions(object):
-    """The regions as the API uses them.
-
-    :param conf: the service's ConfigOpts.
-    :param registry: a RegionRegistry (default: get_registry(conf)).
-    :param az_map: an AzMap (default: read from az2region_file).
-    """
-
-    def __init__(self, conf, registry=None, az_map=None):
-        self.conf = conf
-        self.registry = registry or get_registry(conf)
-        self.az_map = az_map or AzMap(conf)
-        self._drivers = {}
-        self._lock = threading.Lock()
-
-    def names(self):
-        return self.registry.names()
-
-    def resolve(self, name_or_az):
-        """The region a region or availability-zone name stands for."""
-        region = self.az_map.region_of(name_or_az)
-        if region not in self.registry.names():
-            raise errors.UnknownRegion(name_or_az)
-        return region
-
-    def driver(self, region):
-        """The region driver of a region (one per region, reused; built
-        again when the registry says the region now runs another kind)."""
-        name = self.registry.driver_name(region)
-        driver = self._drivers.get(region)
-        if driver is None or driver.name != name:
-            from ceilometer_proxy.cascading import drivers
-
-            with self._lock:
-                driver = self._drivers.get(region)
-                if driver is None or driver.name != name:
-                    if driver is not None:
-                        LOG.info('Region %s now runs %s, not %s', region,
-                                 name, driver.name)
-                        driver.close()
-                    driver = drivers.load(name, region, self.registry,
-                                          self.conf)
-                    self._drivers[region] = driver
-        return driver
-
-    def close(self):
-        with self._lock:
-            for driver in self._drivers.values():
-                driver.close()
-            self._drivers.clear()

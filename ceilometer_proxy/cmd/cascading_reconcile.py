@@ -12,7 +12,7 @@ from oslo_config import cfg
 
 from ceilometer_proxy.cascading import alarm_store
 from ceilometer_proxy.cascading import reconciler
-from ceilometer_proxy.cascading import regions as regions_mod
+from ceilometer_proxy.cascading import region_pool
 from ceilometer_proxy import service
 
 CLI_OPTS = [
@@ -29,7 +29,7 @@ def main(argv=None):
     service.prepare_service(sys.argv[1:] if argv is None else argv,
                             conf=conf)
     table = alarm_store.AlarmTable(conf)
-    regions = regions_mod.Regions(conf)
+    regions = region_pool.Regions(conf)
     try:
         table.upgrade()
         report = reconciler.reconcile(conf, table, regions,

@@ -6,6 +6,7 @@ from oslo_config import cfg
 import pytest
 
 from ceilometer_proxy.cascading import errors
+from ceilometer_proxy.cascading import region_pool
 from ceilometer_proxy.cascading import regions
 from tests.unit.cascading import helpers
 
@@ -15,7 +16,7 @@ def test_static_regions_parse_names_and_urls():
         region_discovery='static',
         regions=['regionOne:http://10.0.0.1:8777/',
                  ' regionTwo : https://two.example:8777'])
-    registry = regions.get_registry(conf)
+    registry = region_pool.get_registry(conf)
     assert isinstance(registry, regions.StaticRegions)
     assert registry.names() == ['regionOne', 'regionTwo']
     assert registry.driver_name('regionOne') == 'v2'
@@ -53,7 +54,7 @@ auth_mode = basic
 [region:old]
 endpoint = https://old:8777
 """)
-    registry = regions.get_registry(conf)
+    registry = region_pool.get_registry(conf)
     assert registry.names() == ['old', 'one', 'regionG']
     assert registry.spec('regionG') == regions.RegionSpec(
         'regionG', 'gnocchi', {'metric': 'http://gnocchi:8041',
@@ -74,7 +75,7 @@ region_discovery = static
 regions = one:http://one:8777, lost
 """)
     with pytest.raises(cfg.Error, match=r'no \[region:lost\] section'):
-        regions.get_registry(conf)
+        region_pool.get_registry(conf)
 
 
 def test_static_regions_refuse_duplicates():
@@ -99,7 +100,7 @@ def test_az_map_from_a_configured_file(tmp_path):
 def test_resolve_accepts_regions_and_zones_and_refuses_unknown():
     conf = helpers.make_conf(region_discovery='static',
                              regions=['east:http://e:1', 'west:http://w:1'])
-    reg = regions.Regions(conf, az_map=regions.AzMap(
+    reg = region_pool.Regions(conf, az_map=regions.AzMap(
         mapping={'zone-a': 'west', 'zone-b': 'nowhere'}))
     assert reg.names() == ['east', 'west']
     assert reg.resolve('east') == 'east'
@@ -113,7 +114,7 @@ def test_resolve_accepts_regions_and_zones_and_refuses_unknown():
 def test_one_driver_per_region_is_reused():
     conf = helpers.make_conf(region_discovery='static',
                              regions=['east:http://e:1', 'west:http://w:1'])
-    reg = regions.Regions(conf)
+    reg = region_pool.Regions(conf)
     assert reg.driver('east') is reg.driver('east')
     assert reg.driver('east') is not reg.driver('west')
     assert reg.driver('west').region == 'west'
