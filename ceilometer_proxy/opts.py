@@ -8,10 +8,8 @@ from ceilometer_proxy.alarm import coordination
 from ceilometer_proxy.alarm import notifier
 from ceilometer_proxy.alarm import service as alarm_service
 from ceilometer_proxy.alarm import storage as alarm_storage
-from ceilometer_proxy.api import app as api_app
 from ceilometer_proxy.api import guards
-from ceilometer_proxy.api.controllers.v2 import alarm_checks
-from ceilometer_proxy.api.controllers.v2 import meters
+from ceilometer_proxy.api import options as api_options
 from ceilometer_proxy import cascading
 from ceilometer_proxy.cascading import alarms as cascading_alarms
 from ceilometer_proxy.cascading import catalog
@@ -25,10 +23,10 @@ from ceilometer_proxy import storage
 
 def list_opts():
     return [
-        ('DEFAULT', itertools.chain(meters.OPTS)),
-        ('alarm', itertools.chain(alarm_checks.OPTS, alarm_service.OPTS,
+        ('DEFAULT', itertools.chain(api_options.SAMPLE_OPTS)),
+        ('alarm', itertools.chain(api_options.ALARM_OPTS, alarm_service.OPTS,
                                   notifier.OPTS)),
-        ('api', itertools.chain(api_app.OPTS, guards.OPTS)),
+        ('api', itertools.chain(api_options.API_OPTS, guards.OPTS)),
         ('cascading', itertools.chain(cascading.OPTS, catalog.OPTS,
                                       cascading_alarms.OPTS)),
         ('collector', itertools.chain(collector.OPTS)),

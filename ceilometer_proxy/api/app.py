@@ -7,8 +7,6 @@ MongoDB; ``cascading``: the regions behind a resource map).
 """
 
 import os
-import threading
-import uuid
 
 from oslo_config import cfg
 from oslo_log import log
@@ -24,51 +22,10 @@ from ceilometer_proxy import storage
 
 LOG = log.getLogger(__name__)
 
-OPTS = [
-    cfg.HostAddressOpt('host', default='127.0.0.1',
-                       help='Address the development server listens on.'),
-    cfg.PortOpt('port', default=8777,
-                help='Port the development server listens on.'),
-    cfg.IntOpt('workers', default=1, min=1,
-               help='Worker threads of the development server.'),
-    cfg.StrOpt('paste_config', default='api_paste.ini',
-               help='The paste.deploy file defining the WSGI pipelines; '
-                    'relative paths are looked up next to the config files '
-                    'and in the installed etc/ directory.'),
-    cfg.StrOpt('auth_mode', default='keystone',
-               choices=['keystone', 'noauth'],
-               help='keystone: validate tokens with keystonemiddleware; '
-                    'noauth: trust the X-User-Id/X-Project-Id/X-Roles '
-                    'headers (development and tests only).'),
-    cfg.StrOpt('mode', default='local', choices=['local', 'cascading'],
-               help='local: serve samples from [database] connection; '
-                    'cascading: proxy to the regions of a cascading cloud.'),
-    cfg.IntOpt('default_api_return_limit', default=100, min=1,
-               help='Default maximum number of items returned by API '
-                    'request.'),
-    cfg.BoolOpt('pecan_debug', default=False,
-                help='Toggle Pecan Debug Middleware.'),
-]
-
-_CONFIGS = {}
 _BACKENDS = {}
 _ALARM_BACKENDS = {}
-_CONFIGS_LOCK = threading.Lock()
 ETC_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..',
                                        'etc', 'ceilometer-proxy'))
-
-
-def register_conf(conf):
-    """Make conf reachable from paste factories; returns its key."""
-    key = str(uuid.uuid4())
-    with _CONFIGS_LOCK:
-        _CONFIGS[key] = conf
-    return key
-
-
-def get_registered_conf(key):
-    with _CONFIGS_LOCK:
-        return _CONFIGS[key]
 
 
 def load_backend(conf):
@@ -142,7 +99,7 @@ def find_paste_config(conf):
 def load_app(conf, backend=None, alarm_backend=None):
     """The whole WSGI pipeline named by ``[api] auth_mode``."""
     paste_file = find_paste_config(conf)
-    key = register_conf(conf)
+    key = middleware.register_conf(conf)
     if backend is not None:
         _BACKENDS[key] = backend
     if alarm_backend is not None:
@@ -156,23 +113,6 @@ def load_app(conf, backend=None, alarm_backend=None):
 def app_factory(global_config, **local_conf):
     """paste.deploy factory of the pecan application."""
     key = global_config['configkey']
-    conf = get_registered_conf(key)
+    conf = middleware.registered_conf(key)
     return setup_app(conf, _BACKENDS.pop(key, None),
                      _ALARM_BACKENDS.pop(key, None))
-
-
-def build_wsgi_app(argv=None, config_files=None):
-    """WSGI entry point for uwsgi/gunicorn/mod_wsgi.
-
-    ``gunicorn 'ceilometer_proxy.api.app:build_wsgi_app()'``; the config
-    files come from CEILOMETER_PROXY_CONFIG_FILES (comma-separated) or the
-    usual oslo.config search path.
-    """
-    from ceilometer_proxy import service
-
-    if config_files is None and os.environ.get(
-            'CEILOMETER_PROXY_CONFIG_FILES'):
-        config_files = os.environ['CEILOMETER_PROXY_CONFIG_FILES'].split(',')
-    conf = service.prepare_service(argv=argv or [],
-                                   config_files=config_files)
-    return load_app(conf)

@@ -6,6 +6,8 @@ XML), whatever produced it: WSME, pecan's routing, or the auth filter.
 """
 
 import json
+import threading
+import uuid
 from xml.etree import ElementTree
 
 from keystonemiddleware import auth_token
@@ -14,6 +16,7 @@ from oslo_middleware import cors
 from oslo_middleware import http_proxy_to_wsgi
 
 from ceilometer_proxy.api import errors as error_bodies
+from ceilometer_proxy.api import guards
 
 LOG = log.getLogger(__name__)
 
@@ -92,10 +95,26 @@ class ParsableErrorMiddleware(object):
         return [body]
 
 
-def _registered_conf(global_conf):
-    from ceilometer_proxy.api import app as api_app
+_CONFIGS = {}
+_CONFIGS_LOCK = threading.Lock()
 
-    return api_app.get_registered_conf(global_conf['configkey'])
+
+def register_conf(conf):
+    """Make ``conf`` reachable from the paste factories (they are given
+    only strings); returns the key the pipeline's global_conf carries."""
+    key = str(uuid.uuid4())
+    with _CONFIGS_LOCK:
+        _CONFIGS[key] = conf
+    return key
+
+
+def registered_conf(key):
+    with _CONFIGS_LOCK:
+        return _CONFIGS[key]
+
+
+def _registered_conf(global_conf):
+    return registered_conf(global_conf['configkey'])
 
 
 def auth_filter_factory(global_conf, **local_conf):
@@ -119,8 +138,6 @@ def proxy_headers_filter_factory(global_conf, **local_conf):
 
 def last_resort_filter_factory(global_conf, **local_conf):
     """Ceilometer's 500 body for anything a filter lets escape."""
-    from ceilometer_proxy.api import guards
-
     return guards.LastResort
 
 

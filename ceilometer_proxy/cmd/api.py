@@ -1,6 +1,6 @@
 """ceilometer-proxy-api: the v2 API on a threaded development server.
 
-Production deployments should run ``ceilometer_proxy.api.app:build_wsgi_app``
+Production deployments should run ``ceilometer_proxy.api.wsgi:build_wsgi_app``
 under uwsgi, gunicorn or mod_wsgi instead.
 """
 

@@ -7,7 +7,7 @@ import threading
 
 from oslo_config import cfg
 
-from ceilometer_proxy.api import app as api_app
+from ceilometer_proxy.api import options as api_options
 from ceilometer_proxy import cascading
 from ceilometer_proxy import storage
 
@@ -15,7 +15,7 @@ from ceilometer_proxy import storage
 def make_conf(**cascading_values):
     """A ConfigOpts with the [api], [database] and [cascading] options."""
     conf = cfg.ConfigOpts()
-    conf.register_opts(api_app.OPTS, group='api')
+    conf.register_opts(api_options.API_OPTS, group='api')
     conf.register_opts(storage.OPTS, group='database')
     conf.register_opts(cascading.OPTS, group='cascading')
     conf([], default_config_files=[])

@@ -10,7 +10,6 @@ import json
 from urllib import parse
 import uuid
 
-from oslo_config import cfg
 import pecan
 
 from ceilometer_proxy.alarm.storage import models
@@ -18,23 +17,6 @@ from ceilometer_proxy.api.controllers.v2 import base
 from ceilometer_proxy.api.controllers.v2 import utils as v2_utils
 from ceilometer_proxy.api import rbac
 from ceilometer_proxy import utils
-
-OPTS = [
-    cfg.BoolOpt('record_history', default=True,
-                help='Record alarm change events.'),
-    cfg.IntOpt('user_alarm_quota', min=0,
-               help='Maximum number of alarms defined for a user '
-                    '(unset: no limit).'),
-    cfg.IntOpt('project_alarm_quota', min=0,
-               help='Maximum number of alarms defined for a project '
-                    '(unset: no limit).'),
-    cfg.IntOpt('alarm_max_actions', default=-1,
-               help='Maximum count of actions for each state of an alarm; '
-                    'a non-positive number means no limit.'),
-    cfg.BoolOpt('allow_trust_actions', default=False,
-                help='Accept trust+http and trust+https actions (their '
-                     'notifier must be able to use Keystone trusts).'),
-]
 
 ACTION_SCHEMES = ('http', 'https', 'log', 'test')
 TRUST_SCHEMES = ('trust+http', 'trust+https')

@@ -3,7 +3,6 @@
 import base64
 import datetime
 
-from oslo_config import cfg
 from oslo_log import log
 import pecan
 from pecan import rest
@@ -23,13 +22,6 @@ LOG = log.getLogger(__name__)
 
 SAMPLE_TYPES = ('gauge', 'delta', 'cumulative')
 GROUPBY_FIELDS = ('user_id', 'resource_id', 'project_id', 'source')
-
-OPTS = [
-    cfg.StrOpt('sample_source',
-               default='openstack',
-               help='Source given to posted samples that name none; stored '
-                    'as <project_id>:<source>.'),
-]
 
 
 class OldSample(base.Base):
