@@ -104,6 +104,8 @@ function init_ceilometer_proxy {
 function start_ceilometer_proxy {
     local args="--config-file $CEILOMETER_PROXY_CONF"
     run_process cp-api "$CEILOMETER_PROXY_BIN_DIR/ceilometer-proxy-api $args"
+    # Expiry, summary compaction, the alarm reconciler: once per deployment.
+    run_process cp-housekeeping "$CEILOMETER_PROXY_BIN_DIR/ceilometer-proxy-housekeeping $args"
     if _cp_mode_is_local; then
         run_process cp-collector "$CEILOMETER_PROXY_BIN_DIR/ceilometer-proxy-collector $args"
         run_process cp-alarm-evaluator "$CEILOMETER_PROXY_BIN_DIR/ceilometer-proxy-alarm-evaluator $args"
@@ -116,7 +118,7 @@ function start_ceilometer_proxy {
 
 function stop_ceilometer_proxy {
     local service
-    for service in cp-api cp-collector cp-alarm-evaluator cp-watcher-listener; do
+    for service in cp-api cp-housekeeping cp-collector cp-alarm-evaluator cp-watcher-listener; do
         stop_process "$service"
     done
 }
@@ -125,7 +127,7 @@ function cleanup_ceilometer_proxy {
     sudo rm -rf "$CEILOMETER_PROXY_CONF_DIR"
 }
 
-if is_service_enabled cp-api cp-collector cp-alarm-evaluator cp-watcher-listener; then
+if is_service_enabled cp-api cp-housekeeping cp-collector cp-alarm-evaluator cp-watcher-listener; then
     if [[ "$1" == "stack" && "$2" == "install" ]]; then
         echo_summary "Installing ceilometer-proxy"
         install_ceilometer_proxy

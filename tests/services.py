@@ -10,6 +10,7 @@ import datetime
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -141,8 +142,11 @@ class ApiServer(object):
     def config_sections(self):
         sections = {
             'DEFAULT': {'log_file': self.log_path},
+            # One worker unless a test asks for more: tests count the
+            # calls of one process's caches and pools.
             'api': {'host': '127.0.0.1', 'port': self.port,
-                    'auth_mode': self.auth_mode, 'paste_config': PASTE},
+                    'auth_mode': self.auth_mode, 'paste_config': PASTE,
+                    'workers': 1, 'graceful_timeout': 5},
             'database': {'connection': self.db_url, 'max_retries': 3,
                          'retry_interval': 0.5},
         }
@@ -153,17 +157,33 @@ class ApiServer(object):
     def start(self, timeout=60):
         write_config(self.conf_path, self.config_sections())
         out = open(os.path.join(self.dir, 'stderr.log'), 'ab')
+        # A session of its own: kill() reaches gunicorn's workers too.
         self.proc = subprocess.Popen(
             [sys.executable, '-m', 'ceilometer_proxy.cmd.api',
              '--config-file', self.conf_path],
-            stdout=out, stderr=out, cwd=REPO)
+            stdout=out, stderr=out, cwd=REPO, start_new_session=True)
         wait_for_port(self.port, timeout=timeout, proc=self.proc,
                       log_path=os.path.join(self.dir, 'stderr.log'))
         return self
 
     def stop(self):
-        stop_process(self.proc)
-        self.proc = None
+        proc, self.proc = self.proc, None
+        stop_process(proc)
+        if proc is not None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)  # a lingering worker
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def kill(self):
+        """SIGKILL the master and its workers at once (a crash)."""
+        if self.proc is not None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait()
+            self.proc = None
 
     def cleanup(self):
         self.stop()

@@ -37,4 +37,9 @@ CONF
 
 echo "store: FerretDB on 127.0.0.1:$db_port, data in $STATE_DIR/ferretdb"
 echo "API:   http://127.0.0.1:$PORT/v2  (noauth; log in $STATE_DIR/api.log; Ctrl-C stops)"
+# Expiry and summary compaction, as a deployment runs them: one process
+# beside the API's workers.
+"$PY" -m ceilometer_proxy.cmd.housekeeping --config-file "$conf" &
+hk_pid=$!
+trap 'kill $hk_pid $db_pid 2>/dev/null; wait $hk_pid $db_pid 2>/dev/null || true' EXIT INT TERM
 "$PY" -m ceilometer_proxy.cmd.api --config-file "$conf"

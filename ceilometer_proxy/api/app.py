@@ -51,7 +51,8 @@ def load_alarm_backend(conf):
     if conf.api.mode == 'cascading':
         from ceilometer_proxy.cascading import alarms as cascading_alarms
 
-        return cascading_alarms.load_table(conf)
+        # The reconciler is ceilometer-proxy-housekeeping's, not a worker's.
+        return cascading_alarms.load_table(conf, start_reconciler=False)
     raise cfg.Error('[api] mode = %s is not available in this build'
                     % conf.api.mode)
 

@@ -8,11 +8,18 @@ from oslo_config import cfg
 
 API_OPTS = [
     cfg.HostAddressOpt('host', default='127.0.0.1',
-                       help='Address the development server listens on.'),
+                       help='Address ceilometer-proxy-api listens on.'),
     cfg.PortOpt('port', default=8777,
-                help='Port the development server listens on.'),
-    cfg.IntOpt('workers', default=1, min=1,
-               help='Worker threads of the development server.'),
+                help='Port ceilometer-proxy-api listens on.'),
+    cfg.IntOpt('workers', min=1,
+               help='API worker processes (default: the number of CPUs).'),
+    cfg.IntOpt('threads', default=8, min=1,
+               help='Threads of each API worker process.'),
+    cfg.IntOpt('graceful_timeout', default=30, min=0,
+               help='Seconds a worker has to finish its requests on '
+                    'SIGTERM or SIGHUP before it is killed.'),
+    cfg.IntOpt('keepalive', default=5, min=0,
+               help='Seconds an idle keep-alive connection is kept open.'),
     cfg.StrOpt('paste_config', default='api_paste.ini',
                help='The paste.deploy file defining the WSGI pipelines; '
                     'relative paths are looked up next to the config files '

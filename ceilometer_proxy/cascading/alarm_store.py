@@ -21,8 +21,11 @@ The collection is the table's own (``cascading_alarm``), in
 ``[cascading] alarm_connection`` (default ``[database] connection``).
 """
 
+import contextlib
+
 import pymongo
 import pymongo.errors
+from oslo_log import log
 
 from ceilometer_proxy.alarm.storage import models
 from ceilometer_proxy import storage
@@ -36,6 +39,8 @@ DELETED = 'deleted'
 # Rows whose region alarm exists (or may still exist).
 HELD = (ACTIVE, DELETING)
 COLLECTION = 'cascading_alarm'
+NAME_INDEX = 'live_name'
+LOG = log.getLogger(__name__)
 DIRECTIONS = {'asc': pymongo.ASCENDING, 'desc': pymongo.DESCENDING}
 
 # get_alarms filter -> field of the shown alarm.
@@ -80,6 +85,36 @@ def _stamped(alarm):
         if alarm.get(name) is not None:
             alarm[name] = utils.to_millis(utils.naive_utc(alarm[name]))
     return alarm
+
+
+class NameTaken(storage.StorageError):
+    """The unique index of live names refused a row: another alarm of
+    the project (or a create under way) has the name. Two API workers
+    racing to create one name cannot both pass."""
+
+    code = 409
+
+    def __init__(self, name):
+        super().__init__('Alarm with name=%s exists' % name)
+        self.name = name
+
+
+@contextlib.contextmanager
+def _unique_name(name):
+    try:
+        yield
+    except pymongo.errors.OperationFailure as err:
+        if isinstance(err, pymongo.errors.DuplicateKeyError) or (
+                'UNIQUE constraint failed' in str(err)
+                and NAME_INDEX in str(err)):
+            raise NameTaken(name)
+        raise
+
+
+def _tombstone_name(alarm_id):
+    """The top-level name of a deleted row: its own, so the name is free
+    again (the shown alarm keeps the real one for the history)."""
+    return 'deleted:' + alarm_id
 
 
 def _owner_and_name(alarm):
@@ -137,6 +172,19 @@ class AlarmTable(object):
         self.rows.create_index([('region', 1), ('cascaded_alarm_id', 1)],
                                name='region_cascaded_id')
         self.rows.create_index([('alarm.project_id', 1)], name='project')
+        # Tombstones written before names were unique keep theirs.
+        for doc in list(self.rows.find({'status': DELETED},
+                                       projection={'name': 1})):
+            if not str(doc.get('name') or '').startswith('deleted:'):
+                self.rows.update_one({'_id': doc['_id']}, {'$set': {
+                    'name': _tombstone_name(doc['_id'])}})
+        try:
+            self.rows.create_index([('project_id', 1), ('name', 1)],
+                                   unique=True, name=NAME_INDEX)
+        except pymongo.errors.OperationFailure as err:
+            LOG.warning('Live alarm names are not unique in the alarm '
+                        'table (%s); names are checked by a query only',
+                        err)
 
     def clear(self):
         """Empty the table (tests)."""
@@ -177,10 +225,11 @@ class AlarmTable(object):
     def begin(self, alarm_id, region, name, project_id, user_id=None):
         """Record the intent to create ``name`` for ``project_id`` in
         ``region``, before the region is called."""
-        self.rows.insert_one({
-            '_id': alarm_id, 'status': CREATING, 'region': region,
-            'name': name, 'project_id': project_id, 'user_id': user_id,
-            'started_at': utils.to_millis(utils.utcnow())})
+        with _unique_name(name):
+            self.rows.insert_one({
+                '_id': alarm_id, 'status': CREATING, 'region': region,
+                'name': name, 'project_id': project_id, 'user_id': user_id,
+                'started_at': utils.to_millis(utils.utcnow())})
 
     @mongo_utils.writes
     def activate(self, alarm_id, region, cascaded_alarm_id, alarm,
@@ -196,7 +245,9 @@ class AlarmTable(object):
                'cascaded_alarm_id': cascaded_alarm_id,
                'alarm': _stamped(alarm), 'routing': routing}
         doc.update(_owner_and_name(alarm))
-        result = self.rows.replace_one({'_id': alarm_id}, doc, upsert=True)
+        with _unique_name(alarm.get('name')):
+            result = self.rows.replace_one({'_id': alarm_id}, doc,
+                                           upsert=True)
         return result.acknowledged
 
     # -- reads --------------------------------------------------------------
@@ -276,8 +327,9 @@ class AlarmTable(object):
         changes.update(_owner_and_name(alarm))
         if routing is not None:
             changes['routing'] = routing
-        result = self.rows.update_one({'_id': alarm_id, 'status': ACTIVE},
-                                      {'$set': changes})
+        with _unique_name(alarm.get('name')):
+            result = self.rows.update_one(
+                {'_id': alarm_id, 'status': ACTIVE}, {'$set': changes})
         return bool(result.matched_count)
 
     @mongo_utils.writes
@@ -310,6 +362,7 @@ class AlarmTable(object):
         """Keep a tombstone: the routing still serves the history."""
         self.rows.update_one({'_id': alarm_id},
                              {'$set': {'status': DELETED,
+                                       'name': _tombstone_name(alarm_id),
                                        'deleted_at': utils.to_millis(
                                            utils.utcnow())}})
 

@@ -53,9 +53,10 @@ OPTS = [
                     '[database] connection. The table has a collection of '
                     'its own.'),
     cfg.IntOpt('reconcile_interval', default=600, min=0,
-               help='Seconds between two searches of the API process for '
-                    'region alarms left without a cascading alarm by a '
-                    'crash (also run at start-up); 0 disables them (see '
+               help='Seconds between two rounds of the alarm reconciler '
+                    'of ceilometer-proxy-housekeeping (region alarms left '
+                    'without a cascading alarm, unfinished deletes); 0 '
+                    'disables them (see also '
                     'ceilometer-proxy-cascading-reconcile).'),
 ]
 
@@ -130,8 +131,11 @@ class CascadingAlarms(object):
         if self.table.name_taken(alarm['name'], project):
             raise routing.NameConflict(alarm['name'])
         alarm_id = str(uuid.uuid4())
-        self.table.begin(alarm_id, route.region, alarm['name'], project,
-                         user)
+        try:
+            self.table.begin(alarm_id, route.region, alarm['name'], project,
+                             user)
+        except alarm_store.NameTaken:  # a create racing in another worker
+            raise routing.NameConflict(alarm['name'])
         # The owner is named explicitly: a region called with the service
         # token ([cascading] forward_user_token = false) would otherwise
         # file the alarm under the service's own project.
@@ -210,7 +214,11 @@ class CascadingAlarms(object):
         region_alarm = self._region_call(
             row, 'update_alarm', routing.region_alarm(owned, route.rule))
         result = routing.shown(region_alarm, alarm_id, route.routing)
-        if not self.table.save_alarm(alarm_id, result, route.routing):
+        try:
+            saved = self.table.save_alarm(alarm_id, result, route.routing)
+        except alarm_store.NameTaken:
+            raise routing.NameConflict(alarm['name'])
+        if not saved:
             raise routing.AlarmNotFound(alarm_id, self.limited_project)
         return result
 

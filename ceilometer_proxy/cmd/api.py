@@ -1,19 +1,23 @@
-"""ceilometer-proxy-api: the v2 API on a threaded development server.
+"""ceilometer-proxy-api: the v2 API under gunicorn (api/serving.py).
 
-Production deployments should run ``ceilometer_proxy.api.wsgi:build_wsgi_app``
-under uwsgi, gunicorn or mod_wsgi instead.
+``--dev-server`` serves it from one process on a threaded wsgiref server
+instead (debugging). Deployments with their own WSGI server (uwsgi,
+mod_wsgi) use ``ceilometer_proxy.api.wsgi:build_wsgi_app``. Periodic work
+(expiry, summary compaction, the alarm reconciler) is not done here but by
+ceilometer-proxy-housekeeping, once per deployment.
 """
 
 import socket
 import socketserver
 import sys
-import threading
 import time
 from wsgiref import simple_server
 
+from oslo_config import cfg
 from oslo_log import log
 
 from ceilometer_proxy.api import app as api_app
+from ceilometer_proxy.api import serving
 from ceilometer_proxy import service
 from ceilometer_proxy import storage
 
@@ -57,47 +61,22 @@ def prepare_store(conf, backend):
             time.sleep(conf.database.retry_interval)
 
 
-def start_housekeeping(conf, backend):
-    """Expire old samples and merge past summaries, periodically."""
-    interval = conf.database.housekeeping_interval
-    if interval <= 0:
-        return None
-
-    def run():
-        while True:
-            time.sleep(interval)
-            try:
-                ttl = conf.database.metering_time_to_live
-                if ttl > 0:
-                    backend.clear_expired_metering_data(ttl)
-                backend.compact_summaries()
-            except storage.StorageError as err:
-                LOG.warning('Housekeeping failed: %s', err)
-
-    thread = threading.Thread(target=run, name='housekeeping', daemon=True)
-    thread.start()
-    return thread
+CLI_OPTS = [
+    cfg.BoolOpt('dev-server', default=False,
+                help='Serve from one process on the threaded development '
+                     'server instead of gunicorn.'),
+]
 
 
-def main(argv=None):
-    conf = service.prepare_service(sys.argv[1:] if argv is None else argv)
-    backend = api_app.load_backend(conf)
-    alarm_backend = api_app.load_alarm_backend(conf)
-    if conf.api.mode == 'local':
-        # An unreachable store was waited for once already.
-        if prepare_store(conf, backend):
-            prepare_store(conf, alarm_backend)
-        start_housekeeping(conf, backend)
+def serve_dev(conf, backend, alarm_backend):
     app = api_app.load_app(conf, backend, alarm_backend)
     server = simple_server.make_server(conf.api.host, conf.api.port, app,
                                        server_class=ThreadedWSGIServer,
                                        handler_class=_QuietHandler)
-    LOG.info('Serving the v2 API (%s mode, %s auth) on http://%s:%s',
-             conf.api.mode, conf.api.auth_mode, conf.api.host, conf.api.port)
-    # Start-up scripts and tests wait for this line on stderr.
-    sys.stderr.write('ceilometer-proxy-api listening on http://%s:%s\n'
-                     % (conf.api.host, server.server_port))
-    sys.stderr.flush()
+    LOG.info('Serving the v2 API (%s mode, %s auth) on http://%s:%s '
+             '(development server)', conf.api.mode, conf.api.auth_mode,
+             conf.api.host, conf.api.port)
+    serving.announce(conf.api.host, server.server_port)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -105,6 +84,33 @@ def main(argv=None):
     finally:
         server.server_close()
     return 0
+
+
+def main(argv=None):
+    conf = cfg.ConfigOpts()
+    conf.register_cli_opts(CLI_OPTS)
+    service.prepare_service(sys.argv[1:] if argv is None else argv,
+                            conf=conf)
+    if conf.dev_server:
+        backend = api_app.load_backend(conf)
+        alarm_backend = api_app.load_alarm_backend(conf)
+        if conf.api.mode == 'local' and prepare_store(conf, backend):
+            prepare_store(conf, alarm_backend)
+        return serve_dev(conf, backend, alarm_backend)
+    if conf.api.mode == 'local':
+        # Indexes once, here, before the workers fork; each worker then
+        # connects on its own.
+        backend = api_app.load_backend(conf)
+        alarm_backend = api_app.load_alarm_backend(conf)
+        if prepare_store(conf, backend):
+            prepare_store(conf, alarm_backend)
+        for store in (backend, alarm_backend):
+            close = getattr(store, 'close', None)
+            if close:
+                close()
+    LOG.info('Serving the v2 API (%s mode, %s auth) under gunicorn',
+             conf.api.mode, conf.api.auth_mode)
+    return serving.serve(conf, api_app.load_app)
 
 
 if __name__ == '__main__':

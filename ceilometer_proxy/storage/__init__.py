@@ -25,13 +25,15 @@ OPTS = [
     cfg.IntOpt('metering_time_to_live',
                default=-1,
                help='Seconds samples are kept; <= 0 keeps them forever. '
-                    'Enforced by `ceilometer-proxy-dbsync --expire` and the '
-                    'API\'s expirer, since TTL indexes are not portable '
+                    'Enforced by `ceilometer-proxy-dbsync --expire` and '
+                    'ceilometer-proxy-housekeeping, since TTL indexes are '
+                    'not portable '
                     'across MongoDB-wire servers.'),
     cfg.IntOpt('housekeeping_interval',
                default=3600, min=0,
-               help='Seconds between housekeeping runs inside the API '
-                    'process: expiry (when metering_time_to_live is set) '
+               help='Seconds between the rounds of '
+                    'ceilometer-proxy-housekeeping: expiry (when '
+                    'metering_time_to_live is set) '
                     'and merging of past statistics summaries; 0 disables '
                     'them.'),
     cfg.BoolOpt('statistics_summaries',

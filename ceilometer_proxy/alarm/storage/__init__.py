@@ -32,3 +32,15 @@ def get_connection_from_config(conf, url=None):
     """
     return storage.load_driver('ceilometer_proxy.alarm.storage', conf,
                                url or alarm_url(conf))
+
+
+class DuplicateName(storage.StorageError):
+    """Another alarm of the project has this name: the store's unique
+    index said so, so two creates racing in two API workers cannot both
+    win. The API answers 409."""
+
+    code = 409
+
+    def __init__(self, name):
+        super().__init__('Alarm with name=%s exists' % name)
+        self.name = name

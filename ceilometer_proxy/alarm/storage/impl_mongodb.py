@@ -14,11 +14,14 @@ Only single-document writes are sent (FerretDB v1 deadlocks on an update
 command matching 100 documents or more).
 """
 
+import contextlib
 import time
 
 import pymongo
 import pymongo.errors
+from oslo_log import log
 
+from ceilometer_proxy.alarm import storage as alarm_storage
 from ceilometer_proxy.alarm.storage import base
 from ceilometer_proxy.alarm.storage import models
 from ceilometer_proxy.storage.mongo import utils as mongo_utils
@@ -30,6 +33,8 @@ AVAILABLE_CAPABILITIES = {
 }
 DIRECTIONS = {'asc': pymongo.ASCENDING, 'desc': pymongo.DESCENDING}
 NEWEST_FIRST = [('timestamp', pymongo.DESCENDING)]
+NAME_INDEX = 'alarm_name_unique'
+LOG = log.getLogger(__name__)
 HISTORY_TIEBREAK = ('sequence', pymongo.DESCENDING)
 
 
@@ -76,6 +81,23 @@ def _to_change(doc):
     return models.AlarmChange(**values)
 
 
+def _is_duplicate(err):
+    """MongoDB says 11000; FerretDB's SQLite backend answers an update
+    that breaks a unique index with its own message."""
+    return isinstance(err, pymongo.errors.DuplicateKeyError) or (
+        'UNIQUE constraint failed' in str(err) and NAME_INDEX in str(err))
+
+
+@contextlib.contextmanager
+def _unique_name(name):
+    try:
+        yield
+    except pymongo.errors.OperationFailure as err:
+        if _is_duplicate(err):
+            raise alarm_storage.DuplicateName(name)
+        raise
+
+
 def _stored(model):
     """A model as a document, times truncated as BSON keeps them."""
     doc = model.as_dict()
@@ -112,6 +134,14 @@ class Connection(base.Connection):
                     self.db.create_collection(name)
                 except pymongo.errors.CollectionInvalid:
                     pass  # created meanwhile by another process
+        try:
+            self.alarm.create_index([('project_id', 1), ('name', 1)],
+                                    unique=True, name=NAME_INDEX)
+        except pymongo.errors.OperationFailure as err:
+            # Duplicates written before the index existed: names are
+            # then checked by a query only, as before.
+            LOG.warning('Alarm names are not unique in this store (%s); '
+                        'the unique index was not created', err)
 
     def clear(self):
         """Empty both collections (tests)."""
@@ -146,14 +176,16 @@ class Connection(base.Connection):
     def create_alarm(self, alarm):
         doc = _stored(alarm)
         doc['_id'] = alarm.alarm_id
-        self.alarm.insert_one(doc)
+        with _unique_name(alarm.name):
+            self.alarm.insert_one(doc)
         return _to_alarm(doc)
 
     @mongo_utils.writes
     def update_alarm(self, alarm):
         doc = _stored(alarm)
         doc['_id'] = alarm.alarm_id
-        result = self.alarm.replace_one({'_id': alarm.alarm_id}, doc)
+        with _unique_name(alarm.name):
+            result = self.alarm.replace_one({'_id': alarm.alarm_id}, doc)
         if not result.matched_count:
             return None
         return _to_alarm(doc)

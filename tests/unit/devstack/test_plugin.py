@@ -149,8 +149,8 @@ def test_local_mode_installs_the_store_and_starts_every_service(tmp_path):
     assert parser.get('database', 'connection').startswith('mongodb://')
     assert not parser.has_section('cascading')
     started = [c.split()[1] for c in calls if c.startswith('run_process')]
-    assert started == ['cp-api', 'cp-collector', 'cp-alarm-evaluator',
-                       'cp-watcher-listener']
+    assert started == ['cp-api', 'cp-housekeeping', 'cp-collector',
+                       'cp-alarm-evaluator', 'cp-watcher-listener']
     assert any(c.startswith('install_package mongodb') for c in calls)
     assert any(c.startswith('dbsync --config-file') for c in calls)
     assert ('get_or_create_endpoint metering RegionOne '
@@ -167,7 +167,7 @@ def test_cascading_mode_configures_discovery_and_runs_only_the_api(tmp_path):
     assert parser.get('cascading', 'regions') == 'r1:http://10.0.0.1:8777'
     assert parser.get('cascading', 'partial_results') == 'True'
     started = [c.split()[1] for c in calls if c.startswith('run_process')]
-    assert started == ['cp-api']
+    assert started == ['cp-api', 'cp-housekeeping']
     assert not any(c.startswith('install_package') for c in calls)
 
 
@@ -194,6 +194,6 @@ def test_unstack_stops_and_clean_removes_the_configuration(tmp_path):
     parser, calls = run_plugin(
         tmp_path, {}, ALL_PHASES + ['unstack', 'clean'])
     stopped = [c.split()[1] for c in calls if c.startswith('stop_process')]
-    assert stopped == ['cp-api', 'cp-collector', 'cp-alarm-evaluator',
-                       'cp-watcher-listener']
+    assert stopped == ['cp-api', 'cp-housekeeping', 'cp-collector',
+                       'cp-alarm-evaluator', 'cp-watcher-listener']
     assert not (tmp_path / 'etc').exists()
