@@ -100,9 +100,10 @@ def mongodb(url=None, data_dir=None):
 
 
 @contextlib.contextmanager
-def api_server(db_url, extra=None):
-    """A local-mode API process in noauth mode on ``db_url``."""
-    server = services.ApiServer(db_url, extra=extra)
+def api_server(db_url, extra=None, args=()):
+    """A local-mode API process in noauth mode on ``db_url`` (``args``:
+    more command-line arguments, e.g. --dev-server)."""
+    server = services.ApiServer(db_url, extra=extra, args=args)
     try:
         server.start()
         log('API on %s', server.url)

@@ -125,9 +125,10 @@ class ApiServer(object):
     :param extra: {section: {option: value}} added to its config file.
     """
 
-    def __init__(self, db_url, extra=None, auth_mode='noauth'):
+    def __init__(self, db_url, extra=None, auth_mode='noauth', args=()):
         self.db_url = db_url
         self.extra = extra or {}
+        self.args = list(args)
         self.auth_mode = auth_mode
         self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix='ceilometer-proxy-api-')
@@ -160,7 +161,7 @@ class ApiServer(object):
         # A session of its own: kill() reaches gunicorn's workers too.
         self.proc = subprocess.Popen(
             [sys.executable, '-m', 'ceilometer_proxy.cmd.api',
-             '--config-file', self.conf_path],
+             '--config-file', self.conf_path] + self.args,
             stdout=out, stderr=out, cwd=REPO, start_new_session=True)
         wait_for_port(self.port, timeout=timeout, proc=self.proc,
                       log_path=os.path.join(self.dir, 'stderr.log'))
