@@ -42,6 +42,7 @@ genconfig: venv
 	$(VENV)/bin/oslo-config-generator --config-file etc/ceilometer-proxy/ceilometer-proxy-config-generator.conf
 
 bench: venv ferretdb
+	$(PY) bench/serving.py
 	$(PY) bench/ingest.py
 	$(PY) bench/statistics.py
 	$(PY) bench/evaluator.py
