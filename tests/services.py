@@ -194,6 +194,18 @@ class ApiServer(object):
         return _tail(self.log_path, 20000)
 
 
+def run_command(program, conf_path, *args, timeout=300):
+    """Run one of this project's console scripts on a config file;
+    (exit code, stdout, the last line of stdout or the tail of stderr)."""
+    out = subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable), program),
+         '--config-file', conf_path] + list(args),
+        capture_output=True, text=True, timeout=timeout)
+    lines = out.stdout.strip().splitlines()
+    return (out.returncode, out.stdout,
+            lines[-1] if lines else out.stderr[-2000:])
+
+
 def unique_db_name(prefix='test'):
     return '%s_%s' % (prefix, uuid.uuid4().hex[:12])
 

@@ -17,8 +17,6 @@ active rows point at, and no intent or unfinished delete is left.
 
 import os
 import random
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -186,12 +184,9 @@ class Runs(object):
 
 
 def reconcile(conf_path):
-    out = subprocess.run(
-        [os.path.join(os.path.dirname(sys.executable),
-                      'ceilometer-proxy-cascading-reconcile'),
-         '--config-file', conf_path, '--min-age', '0'],
-        capture_output=True, text=True, timeout=300)
-    return out.returncode, out.stdout + out.stderr
+    code, out, last = services.run_command(
+        'ceilometer-proxy-cascading-reconcile', conf_path, '--min-age', '0')
+    return code, out or last
 
 
 def region_alarms(built):

@@ -12,9 +12,6 @@ exists in the region, the cascading API has not heard of it yet. Then
   intent.
 """
 
-import os
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -37,24 +34,16 @@ def env(mongodb_url):
 
 def reconcile(conf_path):
     """Run the operator's command; (exit code, last line of output)."""
-    out = subprocess.run(
-        [os.path.join(os.path.dirname(sys.executable),
-                      'ceilometer-proxy-cascading-reconcile'),
-         '--config-file', conf_path, '--min-age', '0'],
-        capture_output=True, text=True, timeout=120)
-    lines = out.stdout.strip().splitlines()
-    return out.returncode, lines[-1] if lines else out.stderr[-2000:]
+    code, _out, last = services.run_command(
+        'ceilometer-proxy-cascading-reconcile', conf_path, '--min-age', '0')
+    return code, last
 
 
 def housekeeping(conf_path):
     """One round of ceilometer-proxy-housekeeping; (exit code, last line)."""
-    out = subprocess.run(
-        [os.path.join(os.path.dirname(sys.executable),
-                      'ceilometer-proxy-housekeeping'),
-         '--config-file', conf_path, '--once'],
-        capture_output=True, text=True, timeout=120)
-    lines = out.stdout.strip().splitlines()
-    return out.returncode, lines[-1] if lines else out.stderr[-2000:]
+    code, _out, last = services.run_command(
+        'ceilometer-proxy-housekeeping', conf_path, '--once')
+    return code, last
 
 
 def create_in_background(url, name):

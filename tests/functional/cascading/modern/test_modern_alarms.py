@@ -10,9 +10,7 @@ aodh-notifier.
 
 import datetime
 import json
-import os
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -22,6 +20,7 @@ import pytest
 from tests import deployment
 from tests.functional.alarm import Receiver
 from tests.functional import test_ceilometerclient as cc
+from tests import services
 from ceilometer_proxy import utils
 
 G = 'regionG'
@@ -227,13 +226,11 @@ def test_reconciler_removes_what_aodh_holds_for_nobody(world,
     assert 'resp' not in outcome
     assert native(modern_region, 'lost')['project_id'] == 'p1'
     casc.start()
-    result = subprocess.run(
-        [os.path.join(os.path.dirname(sys.executable),
-                      'ceilometer-proxy-cascading-reconcile'),
-         '--config-file', casc.conf_path, '--min-age', '0'],
-        capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert '1 orphan region alarm(s) found, 1 removed' in result.stdout
+    code, out, last = services.run_command(
+        'ceilometer-proxy-cascading-reconcile', casc.conf_path,
+        '--min-age', '0')
+    assert code == 0, out + last
+    assert '1 orphan region alarm(s) found, 1 removed' in out
     assert modern_region.aodh('GET', ALARMS, params=[
         ('q.field', 'name'), ('q.op', 'eq'), ('q.value', 'lost'),
         ('q.field', 'all_projects'), ('q.op', 'eq'),
