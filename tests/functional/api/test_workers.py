@@ -11,6 +11,8 @@ every worker.
 
 import concurrent.futures
 import datetime
+import os
+import signal
 import subprocess
 import time
 import uuid
@@ -200,3 +202,21 @@ def test_cascading_workers_create_each_alarm_once(cascade):
     raced = in_parallel(create, [(i, fresh) for i in range(CLIENTS)])
     assert raced.count(201) == 1, raced
     assert set(raced) == {201, 409}, raced
+
+
+def test_sighup_replaces_the_workers_without_a_failed_request(served):
+    before = worker_pids(served.proc.pid, WORKERS)
+    client = services.Client(served.url, headers=ADMIN)
+    os.kill(served.proc.pid, signal.SIGHUP)
+    deadline = time.monotonic() + 60
+    statuses = []
+    while time.monotonic() < deadline:
+        statuses.append(client.get('/v2/meters/cpu_util/statistics')
+                        .status_code)
+        now = worker_pids(served.proc.pid, WORKERS)
+        if len(now) == WORKERS and not now & before:
+            break
+        time.sleep(0.1)
+    assert not now & before, 'the workers were not replaced'
+    assert set(statuses) == {200}
+    assert served.proc.poll() is None
