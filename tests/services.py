@@ -182,6 +182,13 @@ class ApiServer(object):
             except ProcessLookupError:
                 pass
             self.proc.wait()
+            # The workers must have let the port go too: one still dying
+            # holds the listening socket, and a restart on the same port
+            # would be answered by it.
+            deadline = time.monotonic() + 10
+            while not port_is_free(self.port) and (
+                    time.monotonic() < deadline):
+                time.sleep(0.01)
             self.proc = None
 
     def cleanup(self):
@@ -190,6 +197,20 @@ class ApiServer(object):
 
     def log(self):
         return _tail(self.log_path, 20000)
+
+
+def port_is_free(port):
+    """Whether a server could listen on the loopback port now (with
+    SO_REUSEADDR, as servers do)."""
+    sock = socket.socket()
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(('127.0.0.1', port))
+        return True
+    except OSError:
+        return False
+    finally:
+        sock.close()
 
 
 def run_command(program, conf_path, *args, timeout=300):
