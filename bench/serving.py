@@ -82,7 +82,7 @@ def percentile(values, fraction):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     common.add_common_args(parser)
-    parser.add_argument('--samples', type=int, default=20000)
+    parser.add_argument('--samples', type=int, default=1000)
     parser.add_argument('--clients', type=int, default=16)
     parser.add_argument('--seconds', type=float, default=15)
     parser.add_argument('--threads', type=int, default=8)
