@@ -21,12 +21,11 @@ The collection is the table's own (``cascading_alarm``), in
 ``[cascading] alarm_connection`` (default ``[database] connection``).
 """
 
-import contextlib
-
 import pymongo
 import pymongo.errors
 from oslo_log import log
 
+from ceilometer_proxy.alarm import storage as alarm_storage
 from ceilometer_proxy.alarm.storage import models
 from ceilometer_proxy import storage
 from ceilometer_proxy.storage.mongo import utils as mongo_utils
@@ -87,28 +86,12 @@ def _stamped(alarm):
     return alarm
 
 
-class NameTaken(storage.StorageError):
-    """The unique index of live names refused a row: another alarm of
-    the project (or a create under way) has the name. Two API workers
-    racing to create one name cannot both pass."""
-
-    code = 409
-
-    def __init__(self, name):
-        super().__init__('Alarm with name=%s exists' % name)
-        self.name = name
-
-
-@contextlib.contextmanager
 def _unique_name(name):
-    try:
-        yield
-    except pymongo.errors.OperationFailure as err:
-        if isinstance(err, pymongo.errors.DuplicateKeyError) or (
-                'UNIQUE constraint failed' in str(err)
-                and NAME_INDEX in str(err)):
-            raise NameTaken(name)
-        raise
+    """Writes of a live name: one the unique index refuses is taken
+    (another alarm of the project, or a create under way, has it; two API
+    workers racing to create one name cannot both pass)."""
+    return mongo_utils.unique(
+        NAME_INDEX, lambda: alarm_storage.DuplicateName(name))
 
 
 def _tombstone_name(alarm_id):

@@ -19,6 +19,7 @@ import uuid
 from oslo_config import cfg
 from oslo_log import log
 
+from ceilometer_proxy.alarm import storage as alarm_storage
 from ceilometer_proxy.cascading import alarm_routing as routing
 from ceilometer_proxy.cascading import alarm_store
 from ceilometer_proxy.cascading import errors
@@ -134,7 +135,7 @@ class CascadingAlarms(object):
         try:
             self.table.begin(alarm_id, route.region, alarm['name'], project,
                              user)
-        except alarm_store.NameTaken:  # a create racing in another worker
+        except alarm_storage.DuplicateName:  # a create racing elsewhere
             raise routing.NameConflict(alarm['name'])
         # The owner is named explicitly: a region called with the service
         # token ([cascading] forward_user_token = false) would otherwise
@@ -216,7 +217,7 @@ class CascadingAlarms(object):
         result = routing.shown(region_alarm, alarm_id, route.routing)
         try:
             saved = self.table.save_alarm(alarm_id, result, route.routing)
-        except alarm_store.NameTaken:
+        except alarm_storage.DuplicateName:
             raise routing.NameConflict(alarm['name'])
         if not saved:
             raise routing.AlarmNotFound(alarm_id, self.limited_project)

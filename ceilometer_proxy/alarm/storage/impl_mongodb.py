@@ -14,7 +14,6 @@ Only single-document writes are sent (FerretDB v1 deadlocks on an update
 command matching 100 documents or more).
 """
 
-import contextlib
 import time
 
 import pymongo
@@ -81,21 +80,10 @@ def _to_change(doc):
     return models.AlarmChange(**values)
 
 
-def _is_duplicate(err):
-    """MongoDB says 11000; FerretDB's SQLite backend answers an update
-    that breaks a unique index with its own message."""
-    return isinstance(err, pymongo.errors.DuplicateKeyError) or (
-        'UNIQUE constraint failed' in str(err) and NAME_INDEX in str(err))
-
-
-@contextlib.contextmanager
 def _unique_name(name):
-    try:
-        yield
-    except pymongo.errors.OperationFailure as err:
-        if _is_duplicate(err):
-            raise alarm_storage.DuplicateName(name)
-        raise
+    """Writes of a name the unique index guards (DuplicateName, 409)."""
+    return mongo_utils.unique(
+        NAME_INDEX, lambda: alarm_storage.DuplicateName(name))
 
 
 def _stored(model):

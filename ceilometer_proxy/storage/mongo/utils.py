@@ -3,6 +3,7 @@
 Nothing here talks to a server, so all of it is unit-tested directly.
 """
 
+import contextlib
 import functools
 import inspect
 from urllib import parse
@@ -187,6 +188,22 @@ class QueryTransformer(object):
         if op == '=':
             return {field: value}
         return {field: {self.OPERATORS[op]: value}}
+
+
+@contextlib.contextmanager
+def unique(index_name, refusal):
+    """Raise ``refusal()`` for a write the unique index ``index_name``
+    refuses. MongoDB answers DuplicateKeyError (11000); FerretDB's SQLite
+    backend answers an update that breaks a unique index with its own
+    message."""
+    try:
+        yield
+    except pymongo.errors.OperationFailure as err:
+        if isinstance(err, pymongo.errors.DuplicateKeyError) or (
+                'UNIQUE constraint failed' in str(err)
+                and index_name in str(err)):
+            raise refusal() from err
+        raise
 
 
 UNAVAILABLE_ERRORS = (pymongo.errors.AutoReconnect,
