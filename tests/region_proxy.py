@@ -146,14 +146,6 @@ class RegionProxy(object):
                     return item
         return None
 
-    def _take_hold(self, method, path):
-        with self.lock:
-            for hold in self.holds:
-                if hold.matches(method, path):
-                    self.holds.remove(hold)
-                    return hold
-        return None
-
     def forward(self, method, path, headers, body):
         """(status, headers, body) of the region, or a 503 when down."""
         with self.lock:
@@ -207,7 +199,7 @@ class RegionProxy(object):
                     if fault.status is not None:
                         status, content = fault.status, fault.body
                         out_headers = {'Content-Type': fault.content_type}
-                hold = proxy._take_hold(self.command, self.path)
+                hold = proxy._take(proxy.holds, self.command, self.path)
                 if hold is not None:
                     hold.status = status
                     hold.reached.set()

@@ -58,8 +58,9 @@ class GunicornServer(gunicorn_base.BaseApplication):
             'threads': api.threads,
             'graceful_timeout': api.graceful_timeout,
             'keepalive': api.keepalive,
-            'timeout': 0 if api.graceful_timeout == 0 else max(
-                120, api.graceful_timeout),
+            # A worker silent this long is restarted (requests may take
+            # two region timeouts; the main loop beats regardless).
+            'timeout': 120,
             'preload_app': False,
             'proc_name': 'ceilometer-proxy-api',
             'accesslog': None,
