@@ -17,6 +17,7 @@ from ceilometer_proxy.alarm import storage as alarm_storage
 from ceilometer_proxy.api import guards
 from ceilometer_proxy.api import hooks
 from ceilometer_proxy.api import middleware
+from ceilometer_proxy.api import passthrough
 from ceilometer_proxy.cascading import metering as cascading_metering
 from ceilometer_proxy import storage
 
@@ -69,9 +70,18 @@ def setup_app(conf, backend=None, alarm_backend=None):
                  hooks.RequestShapeHook(),
                  hooks.TranslationHook()]
     root = 'ceilometer_proxy.api.controllers.root.RootController'
-    if conf.api.mode == 'cascading':
+    cascading = conf.api.mode == 'cascading'
+    if cascading:
         app_hooks.append(hooks.CascadingHook(conf, backend))
         root = 'ceilometer_proxy.api.controllers.root.CascadingRootController'
+
+    def fast_paths(app):
+        # Cascading mode answers single-resource metering GETs in front of
+        # pecan (api/passthrough.py).
+        if cascading:
+            return passthrough.PassThrough(app, conf, backend)
+        return app
+
     return pecan.make_app(
         root,
         debug=conf.api.pecan_debug,
@@ -79,7 +89,7 @@ def setup_app(conf, backend=None, alarm_backend=None):
         hooks=app_hooks,
         wrap_app=lambda app: guards.LastResort(
             middleware.ParsableErrorMiddleware(
-                guards.RequestLimits(app, conf))),
+                guards.RequestLimits(fast_paths(app), conf))),
         guess_content_type_from_ext=False)
 
 

@@ -5,6 +5,7 @@ import json
 
 from pecan import hooks
 import webob.exc
+import webob.request
 from wsme import types as wtypes
 
 from ceilometer_proxy.api import body_types
@@ -133,12 +134,8 @@ class CascadingHook(hooks.PecanHook):
         self.backend = backend
 
     def before(self, state):
-        headers = state.request.headers
-        caller = cascading_caller.Caller.from_headers(
-            headers, admin=lambda: rbac.is_admin(headers, self.conf))
-        state.request.cascading = cascading_context.CascadingContext(
-            self.conf, caller, self.backend.regions,
-            self.backend.resource_map)
+        state.request.cascading = request_context(
+            self.conf, self.backend, state.request.headers)
 
     def after(self, state):
         context = getattr(state.request, 'cascading', None)
@@ -146,3 +143,18 @@ class CascadingHook(hooks.PecanHook):
             state.response.headers[
                 cascading_context.MISSING_REGIONS_HEADER] = ','.join(
                     context.missing_regions)
+
+
+def request_headers(environ):
+    """The request headers of a WSGI environ, as webob reads them."""
+    return webob.request.EnvironHeaders(environ)
+
+
+def request_context(conf, backend, headers):
+    """A request's CascadingContext: its caller (asked of the policy
+    whether it is an administrator only when that matters), the regions
+    and the resource map."""
+    caller = cascading_caller.Caller.from_headers(
+        headers, admin=lambda: rbac.is_admin(headers, conf))
+    return cascading_context.CascadingContext(
+        conf, caller, backend.regions, backend.resource_map)

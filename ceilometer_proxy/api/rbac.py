@@ -32,11 +32,15 @@ def _credentials(headers):
             'target.project_id': headers.get('X-Project-Id')}
 
 
+def allowed(action, headers, conf):
+    """Whether policy ``telemetry:<action>`` allows a caller."""
+    return get_enforcer(conf).enforce('telemetry:' + action, {},
+                                      _credentials(headers))
+
+
 def enforce(action, request):
     """Abort with 403 unless policy ``telemetry:<action>`` allows the call."""
-    enforcer = get_enforcer(request.cfg)
-    creds = _credentials(request.headers)
-    if not enforcer.enforce('telemetry:' + action, {}, creds):
+    if not allowed(action, request.headers, request.cfg):
         pecan.abort(403, 'RBAC Authorization Failed')
 
 

@@ -36,6 +36,12 @@ OPTS = [
                     'holds, registered resources under their cascading '
                     'ids); with regions, a resource id the map does not '
                     'know is asked of every region.'),
+    cfg.BoolOpt('pass_through', default=True,
+                help='Answer the samples and statistics of one resource '
+                     'in a v2 region with the bytes of its answer (only '
+                     'the resource id put back), without decoding and '
+                     'encoding them again; false sends every question '
+                     'through the general path.'),
     cfg.FloatOpt('http_timeout', default=30.0, min=0.1,
                  help='Seconds to wait for a region to connect and to '
                       'answer one call.'),

@@ -29,6 +29,10 @@ class RegionDriver(object):
     #: period (Gnocchi's buckets are aligned to the epoch): a fan-out that
     #: chooses a common period start for several regions then aligns it.
     aligned_periods = False
+    #: Whether the region answers the v2 API itself, so that the bytes of
+    #: its samples and statistics can be handed on (raw_samples,
+    #: raw_statistics; cascading/passthrough.py).
+    passes_bytes = False
 
     def __init__(self, region, registry, conf):
         self.region = region
@@ -54,6 +58,19 @@ class RegionDriver(object):
         :param period: seconds, or 0/None for one period over the query.
         :param groupby: field names (resource_id, project_id, user_id...).
         :param aggregates: (func, param) pairs; empty for the standard set.
+        """
+        raise NotImplementedError
+
+    def raw_samples(self, caller, meter, query, limit):
+        """The v2 JSON bytes of samples (``passes_bytes`` drivers)."""
+        raise NotImplementedError
+
+    def raw_statistics(self, caller, meter, query, params):
+        """The v2 JSON bytes of statistics (``passes_bytes`` drivers).
+
+        :param params: (key, value) pairs sent after the query: period,
+            groupby, aggregate.func, aggregate.param as the caller gave
+            them.
         """
         raise NotImplementedError
 

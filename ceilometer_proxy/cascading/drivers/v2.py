@@ -34,6 +34,7 @@ class V2Driver(v2_api.AlarmMethods, base.RegionDriver):
     """A region whose ``metering`` endpoint is a Ceilometer v2 API."""
 
     name = 'v2'
+    passes_bytes = True
 
     def __init__(self, region, registry, conf):
         super().__init__(region, registry, conf)
@@ -77,6 +78,20 @@ class V2Driver(v2_api.AlarmMethods, base.RegionDriver):
         stats = self._get(caller, '/v2/meters/%s/statistics'
                           % v2_api.quoted(meter), params) or []
         return [merge.parse_times(s, merge.STAT_TIMES) for s in stats]
+
+    def raw_samples(self, caller, meter, query, limit):
+        return self._raw(caller, '/v2/meters/%s' % v2_api.quoted(meter),
+                         v2_api.query_params(query, limit=limit))
+
+    def raw_statistics(self, caller, meter, query, params):
+        return self._raw(caller, '/v2/meters/%s/statistics'
+                         % v2_api.quoted(meter),
+                         v2_api.query_params(query) + list(params))
+
+    def _raw(self, caller, path, params):
+        return self.client.forward('GET', path, self.headers(caller),
+                                   region_client.encode_params(params)
+                                   ).content
 
     def resources(self, caller, query, limit):
         found = self._get(caller, '/v2/resources', v2_api.query_params(

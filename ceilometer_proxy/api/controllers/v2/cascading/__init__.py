@@ -23,26 +23,33 @@ class ServiceUnavailable(wsme.exc.ClientSideError):
         super().__init__(message, status_code=503, faultcode='Server')
 
 
-def api_error(err):
-    """The exception a controller raises for a CascadingError.
+def failure(err):
+    """(status, faultstring) of a CascadingError.
 
     UnknownRegion/NoRoute/InvalidRequest -> 400, UnknownResource -> 404,
     NotAuthorized -> 401, a region's 4xx -> the same status and the
     region's faultstring, unavailable region(s) -> 503 naming them.
     """
     if isinstance(err, errors.UnknownResource):
-        return base.EntityNotFound('Resource', err.resource_id)
+        return 404, 'Resource %s Not Found' % err.resource_id
     if isinstance(err, errors.RegionHTTPError):
-        return base.ClientSideError(err.faultstring or err.message,
-                                    status_code=err.status)
+        return err.status, err.faultstring or err.message
     if isinstance(err, errors.NotAuthorized):
-        return base.ClientSideError(err.message, status_code=401)
+        return 401, err.message
     if isinstance(err, errors.RegionsUnavailable):
-        return ServiceUnavailable(err.message)
+        return 503, err.message
     if isinstance(err, errors.RegionUnavailable):
-        return ServiceUnavailable('Regions unavailable: %s (%s)'
-                                  % (err.region, err.reason))
-    return base.ClientSideError(err.message)
+        return 503, 'Regions unavailable: %s (%s)' % (err.region, err.reason)
+    return 400, err.message
+
+
+def api_error(err):
+    """The exception a controller raises for a CascadingError
+    (failure())."""
+    status, message = failure(err)
+    if status >= 500:
+        return ServiceUnavailable(message)
+    return base.ClientSideError(message, status_code=status)
 
 
 def same_signature(func, call):

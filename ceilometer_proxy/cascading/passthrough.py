@@ -1,0 +1,106 @@
+"""Single-resource samples and statistics, passed through as bytes.
+
+The commonest metering question at the cascading level names one resource:
+Heat's and an alarm evaluator's statistics, a dashboard's samples of one
+instance. Its answer is the answer of that resource's region with at most
+the resource id put back, so the general path (decode the region's JSON,
+parse its timestamps, build WSME objects, encode them again) costs more
+than the routing itself and buys nothing. Here the question goes to the
+region with only its resource term rewritten, the answer is checked for
+the shape the general path would have checked (drivers/answers.py: a
+region's garbage is still that region failing), and its bytes are handed
+back, re-encoded only where a resource id had to be put back.
+
+Anything else (several resources, a region term, a resource the map does
+not hold or the caller may not see, a region whose driver cannot pass
+bytes) answers None: the general path (metering.py) takes the question,
+so every error it gives stays its own.
+"""
+
+import json
+
+from oslo_log import log
+
+from ceilometer_proxy.cascading.drivers import answers
+from ceilometer_proxy.cascading import errors
+from ceilometer_proxy.cascading import metering
+
+LOG = log.getLogger(__name__)
+
+
+def _single_resource(ctx, query):
+    """(Route, driver) when the query names one resource the map holds
+    and the caller may see, in a region whose driver passes bytes; else
+    None."""
+    if any(t['field'] in metering.RESOURCE_FIELDS and t['op'] != 'eq'
+           for t in query):
+        return None
+    try:
+        where = metering.route(ctx, query)
+    except errors.CascadingError:
+        return None
+    if where.row is None or len(where.regions) != 1:
+        return None
+    driver = ctx.driver(where.regions[0])
+    if not getattr(driver, 'passes_bytes', False):
+        return None
+    return where, driver
+
+
+def statistics(ctx, meter, query, params):
+    """The body of the statistics of one resource, or None.
+
+    :param query: the validated query terms, the caller's project already
+        added for a scoped caller.
+    :param params: the other request parameters as (key, value) pairs
+        (period, groupby, aggregate.func, aggregate.param), sent as given.
+    """
+    found = _single_resource(ctx, query)
+    if found is None:
+        return None
+    where, driver = found
+    content = driver.raw_statistics(ctx.caller, meter, where.query, params)
+    stats = _decoded(driver.region, content, answers.each(
+        answers.shaped('a statistics bucket', {'groupby': 'object?'})))
+    changed = False
+    for stat in stats:
+        groupby = stat.get('groupby')
+        if groupby and groupby.get('resource_id') == (
+                where.row['cascaded_resource_id']):
+            groupby['resource_id'] = where.row['resource_id']
+            changed = True
+    return _encoded(stats) if changed else content
+
+
+def samples(ctx, meter, query, limit):
+    """The body of the samples of one resource, newest first, or None."""
+    found = _single_resource(ctx, query)
+    if found is None:
+        return None
+    where, driver = found
+    content = driver.raw_samples(ctx.caller, meter, where.query, limit)
+    found = _decoded(driver.region, content, answers.each(answers.shaped(
+        'a sample', {'timestamp': 'text', 'resource_id': 'text?'})))
+    changed = False
+    for sample in found:
+        if sample.get('resource_id') == where.row['cascaded_resource_id']:
+            sample['resource_id'] = where.row['resource_id']
+            changed = True
+    return _encoded(found) if changed else content
+
+
+def _decoded(region, content, check):
+    try:
+        value = json.loads(content)
+        check(value)
+    except (ValueError, answers.Unusable) as err:
+        LOG.warning('Region %s: its answer is unusable: %s', region, err)
+        raise errors.RegionUnavailable(region,
+                                       'its answer is unusable: %s' % err)
+    return value
+
+
+def _encoded(value):
+    # The separators WSME's JSON renderer uses, so that a passed-through
+    # answer reads like one the general path built.
+    return json.dumps(value).encode('utf-8')
