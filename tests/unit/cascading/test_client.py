@@ -160,3 +160,29 @@ def test_timeout_is_unavailable(region):
     with pytest.raises(errors.RegionUnavailable):
         rc.request('GET', '/v2/meters', _headers(rc))
     assert time.monotonic() - started < 0.9
+
+
+def test_params_drop_none_and_repeat_lists_as_requests_did():
+    assert client.encode_params(None) == ''
+    assert client.encode_params({'a': None, 'b': [1, 2], 'c': 'x y'}) == (
+        'b=1&b=2&c=x+y')
+    assert client.encode_params([('q.field', 'a'), ('q.value', None),
+                                 ('g', ['p', 'r'])]) == (
+        'q.field=a&g=p&g=r')
+
+
+def test_a_redirect_is_unavailable_not_followed(region):
+    region.replies['/v2/meters'] = (302, None)
+    rc, _ = _client([region.url], region_backoff=0)
+    with pytest.raises(errors.RegionUnavailable) as caught:
+        rc.request('GET', '/v2/meters', _headers(rc))
+    assert 'HTTP 302' in caught.value.reason
+
+
+def test_forward_hands_back_the_bytes_as_they_came(region):
+    region.replies['/v2/meters/cpu'] = (200, [{'a': 1.50}])
+    rc, _ = _client([region.url])
+    answer = rc.forward('GET', '/v2/meters/cpu', _headers(rc), 'limit=2')
+    assert answer.status == 200
+    assert answer.content == b'[{"a": 1.5}]'
+    assert region.requests[-1]['query'] == 'limit=2'
