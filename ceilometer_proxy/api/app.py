@@ -16,6 +16,7 @@ import pecan
 from ceilometer_proxy.alarm import storage as alarm_storage
 from ceilometer_proxy.api import guards
 from ceilometer_proxy.api import hooks
+from ceilometer_proxy.api import intake
 from ceilometer_proxy.api import middleware
 from ceilometer_proxy.api import passthrough
 from ceilometer_proxy.cascading import metering as cascading_metering
@@ -76,11 +77,12 @@ def setup_app(conf, backend=None, alarm_backend=None):
         root = 'ceilometer_proxy.api.controllers.root.CascadingRootController'
 
     def fast_paths(app):
-        # Cascading mode answers single-resource metering GETs in front of
-        # pecan (api/passthrough.py).
+        # In front of pecan: single-resource metering GETs of cascading
+        # mode (api/passthrough.py), JSON POSTs of samples in local mode
+        # (api/intake.py).
         if cascading:
             return passthrough.PassThrough(app, conf, backend)
-        return app
+        return intake.SampleIntake(app, conf, backend)
 
     return pecan.make_app(
         root,

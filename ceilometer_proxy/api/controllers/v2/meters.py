@@ -11,17 +11,23 @@ from wsme import types as wtypes
 import wsmeext.pecan as wsme_pecan
 
 from ceilometer_proxy.api.controllers.v2 import base
+from ceilometer_proxy.api.controllers.v2 import sample_intake
 from ceilometer_proxy.api.controllers.v2 import utils as v2_utils
 from ceilometer_proxy.api import rbac
-from ceilometer_proxy import signing
 from ceilometer_proxy import storage
 from ceilometer_proxy.storage import base as storage_base
 from ceilometer_proxy import utils
 
 LOG = log.getLogger(__name__)
 
-SAMPLE_TYPES = ('gauge', 'delta', 'cumulative')
 GROUPBY_FIELDS = ('user_id', 'resource_id', 'project_id', 'source')
+
+
+def poster(headers, conf):
+    """The sample_intake.Identity of a request's caller."""
+    return sample_intake.Identity(headers.get('X-User-Id'),
+                                  headers.get('X-Project-Id'),
+                                  rbac.get_limited_to_project(headers, conf))
 
 
 class OldSample(base.Base):
@@ -259,30 +265,25 @@ class MeterController(rest.RestController):
             raise base.ClientSideError(
                 'Samples should be included in request body')
         conf = pecan.request.cfg
-        headers = pecan.request.headers
+        identity = poster(pecan.request.headers, conf)
         now = utils.utcnow()
-        auth_project = rbac.get_limited_to_project(headers)
-        def_project = headers.get('X-Project-Id')
-        def_user = headers.get('X-User-Id')
         messages = []
         for s in samples:
             self._validate(s)
-            s.user_id = s.user_id or def_user
-            s.project_id = s.project_id or def_project
-            if auth_project and auth_project != s.project_id:
+            values = {a.key: getattr(s, a.key)
+                      for a in wtypes.list_attributes(OldSample)}
+            values = {k: (None if v is wsme.Unset else v)
+                      for k, v in values.items()}
+            try:
+                message, taken = sample_intake.prepare(values, conf,
+                                                       identity, now)
+            except sample_intake.OtherProject as err:
                 raise wsme.exc.InvalidInput(
-                    'project_id', s.project_id,
+                    'project_id', err.project_id,
                     'can not post samples to other projects')
-            s.source = '%s:%s' % (s.project_id, s.source or conf.sample_source)
-            s.timestamp = utils.to_millis(utils.naive_utc(s.timestamp or now))
-            msg = signing.meter_message(
-                s.counter_name, s.counter_type, s.counter_unit,
-                s.counter_volume, s.user_id, s.project_id, s.resource_id,
-                s.timestamp.isoformat(),
-                utils.restore_nesting(s.resource_metadata, separator='.'),
-                s.source, conf.publisher.telemetry_secret)
-            s.message_id = msg['message_id']
-            messages.append(msg)
+            for key, value in taken.items():
+                setattr(s, key, value)
+            messages.append(message)
         pecan.request.storage_conn.record_metering_data_batch(messages)
         return samples
 
@@ -293,10 +294,11 @@ class MeterController(rest.RestController):
         if s.message_id:
             raise wsme.exc.InvalidInput('message_id', s.message_id,
                                         'The message_id must not be set')
-        if s.counter_type not in SAMPLE_TYPES:
+        if s.counter_type not in sample_intake.SAMPLE_TYPES:
             raise wsme.exc.InvalidInput('counter_type', s.counter_type,
                                         'The counter type must be: '
-                                        + ', '.join(SAMPLE_TYPES))
+                                        + ', '.join(
+                                            sample_intake.SAMPLE_TYPES))
         if s.counter_volume is None or s.counter_volume != s.counter_volume:
             raise wsme.exc.InvalidInput('counter_volume', s.counter_volume,
                                         'must be a number')
@@ -343,7 +345,7 @@ class Meter(base.Base):
     name = wtypes.text
     "The unique name for the meter"
 
-    type = wtypes.Enum(str, *SAMPLE_TYPES)
+    type = wtypes.Enum(str, *sample_intake.SAMPLE_TYPES)
     "The meter type (see :ref:`measurements`)"
 
     unit = wtypes.text

@@ -8,12 +8,11 @@ from wsme import types as wtypes
 import wsmeext.pecan as wsme_pecan
 
 from ceilometer_proxy.api.controllers.v2 import base
+from ceilometer_proxy.api.controllers.v2 import sample_intake
 from ceilometer_proxy.api.controllers.v2 import utils as v2_utils
 from ceilometer_proxy.api import rbac
 from ceilometer_proxy import storage
 from ceilometer_proxy import utils
-
-SAMPLE_TYPES = ('gauge', 'delta', 'cumulative')
 
 
 class Sample(base.Base):
@@ -25,7 +24,7 @@ class Sample(base.Base):
     meter = wtypes.text
     "The meter name this sample is for."
 
-    type = wtypes.Enum(str, *SAMPLE_TYPES)
+    type = wtypes.Enum(str, *sample_intake.SAMPLE_TYPES)
     "The meter type (see :ref:`meter_types`)"
 
     unit = wtypes.text
