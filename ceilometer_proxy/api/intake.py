@@ -149,9 +149,12 @@ def _read_sample(item, meter):
     metadata = item.get('resource_metadata')
     if metadata is not None and not isinstance(metadata, dict):
         return None
+    # The metadata stays as posted: WSME too fills an OldSample attribute
+    # by attribute, so it is stored nested and answered as it came.
+    # Left out, it is the {} an OldSample starts with; null stays null.
     values = {name: item.get(name) for name in FIELDS}
     values.update(counter_volume=volume, timestamp=timestamp,
-                  resource_metadata=utils.flatten_metadata(metadata or {}))
+                  resource_metadata=item.get('resource_metadata', {}))
     return values
 
 

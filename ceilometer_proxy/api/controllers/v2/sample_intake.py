@@ -34,8 +34,8 @@ def prepare(values, conf, identity, now):
     """(metering message, fields the sample takes) of one posted sample.
 
     :param values: the sample's fields: ``counter_volume`` a float,
-        ``timestamp`` a datetime or None, ``resource_metadata`` flattened
-        (utils.flatten_metadata), as the v2 API shows it.
+        ``timestamp`` a datetime or None, ``resource_metadata`` as posted
+        (keys with dots are nested when stored).
     :param now: the request's time, the timestamp of samples without one.
     :raises OtherProject: for a scoped caller's sample of another project.
     """
