@@ -6,9 +6,11 @@
 #   # a cascaded region (the default):   CEILOMETER_PROXY_MODE=local
 #   # the cascading level:               CEILOMETER_PROXY_MODE=cascading
 #
-# The API is registered in Keystone as the `metering` service of $REGION_NAME,
-# which is also how a cascading level finds the regions (discovery
-# `keystone`). See devstack/settings for every variable.
+# The API runs under uwsgi behind Apache at /metering, as DevStack runs the
+# other OpenStack APIs (CEILOMETER_PROXY_DEPLOY=standalone: gunicorn on its own
+# port), and is registered in Keystone as the `metering` service of
+# $REGION_NAME, which is also how a cascading level finds the regions
+# (discovery `keystone`). See devstack/settings for every variable.
 
 _XTRACE_CP=$(set +o | grep xtrace)
 set +o xtrace
@@ -17,8 +19,16 @@ function _cp_mode_is_local {
     [[ "$CEILOMETER_PROXY_MODE" == "local" ]]
 }
 
+function _cp_under_uwsgi {
+    [[ "$CEILOMETER_PROXY_DEPLOY" == "uwsgi" ]]
+}
+
 function _cp_service_url {
-    echo "$CEILOMETER_PROXY_SERVICE_PROTOCOL://$CEILOMETER_PROXY_SERVICE_HOST:$CEILOMETER_PROXY_SERVICE_PORT"
+    if _cp_under_uwsgi; then
+        echo "$CEILOMETER_PROXY_SERVICE_PROTOCOL://$CEILOMETER_PROXY_SERVICE_HOST/metering"
+    else
+        echo "$CEILOMETER_PROXY_SERVICE_PROTOCOL://$CEILOMETER_PROXY_SERVICE_HOST:$CEILOMETER_PROXY_SERVICE_PORT"
+    fi
 }
 
 function install_ceilometer_proxy {
@@ -93,6 +103,11 @@ function configure_ceilometer_proxy {
     if [[ "$CEILOMETER_PROXY_POLLSTERS" == "True" ]] && [[ -n "${CEILOMETER_CONF:-}" ]]; then
         iniset "$CEILOMETER_CONF" watcher listen_endpoint "$CEILOMETER_PROXY_WATCHER_ENDPOINT"
     fi
+    if _cp_under_uwsgi; then
+        # uwsgi imports the module; it reads this configuration file.
+        write_uwsgi_config "$CEILOMETER_PROXY_UWSGI_CONF" "$CEILOMETER_PROXY_UWSGI" "/metering" "" "ceilometer-proxy-api"
+        iniset "$CEILOMETER_PROXY_UWSGI_CONF" uwsgi env "CEILOMETER_PROXY_CONFIG_FILES=$conf"
+    fi
 }
 
 function init_ceilometer_proxy {
@@ -103,7 +118,11 @@ function init_ceilometer_proxy {
 
 function start_ceilometer_proxy {
     local args="--config-file $CEILOMETER_PROXY_CONF"
-    run_process cp-api "$CEILOMETER_PROXY_BIN_DIR/ceilometer-proxy-api $args"
+    if _cp_under_uwsgi; then
+        run_process cp-api "$(which uwsgi) --procname-prefix ceilometer-proxy --ini $CEILOMETER_PROXY_UWSGI_CONF" ""
+    else
+        run_process cp-api "$CEILOMETER_PROXY_BIN_DIR/ceilometer-proxy-api $args"
+    fi
     # Expiry, summary compaction, the alarm reconciler: once per deployment.
     run_process cp-housekeeping "$CEILOMETER_PROXY_BIN_DIR/ceilometer-proxy-housekeeping $args"
     if _cp_mode_is_local; then
@@ -124,6 +143,9 @@ function stop_ceilometer_proxy {
 }
 
 function cleanup_ceilometer_proxy {
+    if _cp_under_uwsgi; then
+        remove_uwsgi_config "$CEILOMETER_PROXY_UWSGI_CONF" "ceilometer-proxy-api"
+    fi
     sudo rm -rf "$CEILOMETER_PROXY_CONF_DIR"
 }
 

@@ -6,8 +6,8 @@ gunicorn with threaded workers (``gthread``): ``[api] workers`` processes
 by default one per CPU, each with ``[api] threads`` threads; its master
 restarts a dead worker, replaces all of them gracefully on SIGHUP, and
 stops them gracefully on SIGTERM (``[api] graceful_timeout``). It is a
-pure-Python wheel, so a bare machine needs no compiler, and the same
-``build_wsgi_app`` entry point serves uwsgi deployments such as DevStack's.
+pure-Python wheel, so a bare machine needs no compiler; uwsgi deployments
+such as DevStack's import ``ceilometer_proxy.wsgi.api`` instead.
 
 Each worker builds its own backend and application after the fork:
 MongoDB clients and region connection pools are not shared across

@@ -10,16 +10,21 @@ from ceilometer_proxy.api import app
 from ceilometer_proxy import service
 
 
-def build_wsgi_app(argv=None, config_files=None):
-    """WSGI entry point for uwsgi/gunicorn/mod_wsgi.
-
-    ``gunicorn 'ceilometer_proxy.api.wsgi:build_wsgi_app()'``; the config
-    files come from CEILOMETER_PROXY_CONFIG_FILES (comma-separated) or the
-    usual oslo.config search path.
-    """
+def load_conf(argv=None, config_files=None):
+    """The service configuration, from ``config_files``, else the files
+    CEILOMETER_PROXY_CONFIG_FILES names (comma-separated), else the usual
+    oslo.config search path."""
     if config_files is None and os.environ.get(
             'CEILOMETER_PROXY_CONFIG_FILES'):
         config_files = os.environ['CEILOMETER_PROXY_CONFIG_FILES'].split(',')
-    conf = service.prepare_service(argv=argv or [],
+    return service.prepare_service(argv=argv or [],
                                    config_files=config_files)
-    return app.load_app(conf)
+
+
+def build_wsgi_app(argv=None, config_files=None):
+    """WSGI entry point for gunicorn and other servers taking a factory.
+
+    ``gunicorn 'ceilometer_proxy.api.wsgi:build_wsgi_app()'``; uwsgi and
+    mod_wsgi import ``ceilometer_proxy.wsgi.api:application`` instead.
+    """
+    return app.load_app(load_conf(argv, config_files))

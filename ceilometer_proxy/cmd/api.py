@@ -2,7 +2,7 @@
 
 ``--dev-server`` serves it from one process on a threaded wsgiref server
 instead (debugging). Deployments with their own WSGI server (uwsgi,
-mod_wsgi) use ``ceilometer_proxy.api.wsgi:build_wsgi_app``. Periodic work
+mod_wsgi) use ``ceilometer_proxy.wsgi.api:application``. Periodic work
 (expiry, summary compaction, the alarm reconciler) is not done here but by
 ceilometer-proxy-housekeeping, once per deployment.
 """

@@ -56,6 +56,18 @@ for f in setup_develop pip_install install_package restart_service \
     eval "$f() { record $f \"\$@\"; }"
 done
 wait_for_service() { record wait_for_service "$@"; }
+# As DevStack's lib/apache: the module, the URL path behind Apache, a
+# master with workers; the plugin adds its own options after it.
+write_uwsgi_config() {
+    record write_uwsgi_config "$@"
+    rm -f "$1"
+    iniset "$1" uwsgi module "$2"
+    iniset "$1" uwsgi master true
+    iniset "$1" uwsgi lazy-apps true
+    iniset "$1" uwsgi socket "$WORK/$5.socket"
+}
+remove_uwsgi_config() { record remove_uwsgi_config "$@"; rm -f "$1"; }
+which() { echo "/usr/local/bin/$1"; }
 die() { echo "die: $*" >&2; exit 1; }
 '''
 
@@ -154,7 +166,48 @@ def test_local_mode_installs_the_store_and_starts_every_service(tmp_path):
     assert any(c.startswith('install_package mongodb') for c in calls)
     assert any(c.startswith('dbsync --config-file') for c in calls)
     assert ('get_or_create_endpoint metering RegionOne '
+            'http://127.0.0.1/metering') in calls
+
+
+def _uwsgi_ini(tmp_path):
+    parser = configparser.RawConfigParser()
+    parser.read(tmp_path / 'etc' / 'ceilometer-proxy-api-uwsgi.ini')
+    return parser
+
+
+@pytest.mark.parametrize('mode', ['local', 'cascading'])
+def test_the_api_runs_under_uwsgi_as_devstack_runs_apis(tmp_path, mode):
+    parser, calls = run_plugin(tmp_path, {'CEILOMETER_PROXY_MODE': mode},
+                               ALL_PHASES)
+    ini = _uwsgi_ini(tmp_path)
+    conf = tmp_path / 'etc' / 'ceilometer-proxy.conf'
+    assert ini.get('uwsgi', 'module') == (
+        'ceilometer_proxy.wsgi.api:application')
+    assert ini.get('uwsgi', 'env') == (
+        'CEILOMETER_PROXY_CONFIG_FILES=%s' % conf)
+    assert ('write_uwsgi_config %s ceilometer_proxy.wsgi.api:application '
+            '/metering  ceilometer-proxy-api'
+            % (tmp_path / 'etc' / 'ceilometer-proxy-api-uwsgi.ini')) in calls
+    api = [c for c in calls if c.startswith('run_process cp-api')]
+    assert api == ['run_process cp-api /usr/local/bin/uwsgi --procname-prefix '
+                   'ceilometer-proxy --ini %s '
+                   % (tmp_path / 'etc' / 'ceilometer-proxy-api-uwsgi.ini')]
+    # Periodic work stays in its own process, once per deployment.
+    assert any(c.startswith('run_process cp-housekeeping') for c in calls)
+    assert 'wait_for_service 60 http://127.0.0.1/metering' in calls
+    assert parser.get('api', 'mode') == mode
+
+
+def test_standalone_runs_ceilometer_proxy_api_on_its_port(tmp_path):
+    _, calls = run_plugin(tmp_path, {'CEILOMETER_PROXY_DEPLOY': 'standalone'},
+                          ALL_PHASES + ['unstack', 'clean'])
+    assert not any(c.startswith('write_uwsgi_config') for c in calls)
+    assert not any(c.startswith('remove_uwsgi_config') for c in calls)
+    api = [c for c in calls if c.startswith('run_process cp-api')]
+    assert len(api) == 1 and 'ceilometer-proxy-api --config-file' in api[0]
+    assert ('get_or_create_endpoint metering RegionOne '
             'http://127.0.0.1:8777') in calls
+    assert 'wait_for_service 60 http://127.0.0.1:8777' in calls
 
 
 def test_cascading_mode_configures_discovery_and_runs_only_the_api(tmp_path):
@@ -196,4 +249,6 @@ def test_unstack_stops_and_clean_removes_the_configuration(tmp_path):
     stopped = [c.split()[1] for c in calls if c.startswith('stop_process')]
     assert stopped == ['cp-api', 'cp-housekeeping', 'cp-collector',
                        'cp-alarm-evaluator', 'cp-watcher-listener']
+    assert ('remove_uwsgi_config %s ceilometer-proxy-api'
+            % (tmp_path / 'etc' / 'ceilometer-proxy-api-uwsgi.ini')) in calls
     assert not (tmp_path / 'etc').exists()

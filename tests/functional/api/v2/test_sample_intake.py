@@ -16,7 +16,6 @@ import math
 
 import pytest
 
-from tests import services
 
 METER = 'apples'
 ADMIN = {'X-User-Id': 'admin-u', 'X-Project-Id': 'admin-p',

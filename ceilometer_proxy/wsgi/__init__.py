@@ -1,0 +1,1 @@
+"""WSGI modules for servers that import the application themselves."""
