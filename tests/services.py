@@ -155,6 +155,16 @@ class ApiServer(object):
             sections.setdefault(section, {}).update(values)
         return sections
 
+    def in_process_config(self, path):
+        """Write this server's configuration for use in the test process
+        (the same store and settings, logging left to the test: oslo.log
+        would otherwise log into this server's directory, which goes away
+        with it); returns the path."""
+        sections = self.config_sections()
+        sections['DEFAULT'].pop('log_file', None)
+        write_config(path, sections)
+        return path
+
     def start(self, timeout=60):
         write_config(self.conf_path, self.config_sections())
         out = open(os.path.join(self.dir, 'stderr.log'), 'ab')

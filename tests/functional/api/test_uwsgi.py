@@ -49,6 +49,7 @@ def uwsgi_api(mongodb_url, tmp_path):
         proc.kill()
         proc.wait(30)
         subprocess.run(['pkill', '-9', '-s', str(proc.pid)], check=False)
+        api.cleanup()
 
 
 def test_samples_and_alarms_under_uwsgi_workers(uwsgi_api):

@@ -211,14 +211,15 @@ class Recorder(object):
 
 
 @pytest.fixture(scope='module')
-def middleware(world):
+def middleware(world, tmp_path_factory):
     from ceilometer_proxy.api import app
     from ceilometer_proxy.api import passthrough
     from ceilometer_proxy import service
 
     env, _general = world
-    conf = service.prepare_service(
-        [], config_files=[env.cascading.conf_path])
+    path = env.cascading.in_process_config(
+        str(tmp_path_factory.mktemp('passthrough') / 'in-process.conf'))
+    conf = service.prepare_service([], config_files=[path])
     backend = app.load_backend(conf)
     recorder = Recorder()
     yield passthrough.PassThrough(recorder, conf, backend), recorder

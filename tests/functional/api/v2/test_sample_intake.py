@@ -173,13 +173,15 @@ class Recorder(object):
 
 
 @pytest.fixture(scope='module')
-def middleware(api_server):
+def middleware(api_server, tmp_path_factory):
     from ceilometer_proxy.api import guards
     from ceilometer_proxy.api import intake
     from ceilometer_proxy import service
     from ceilometer_proxy import storage
 
-    conf = service.prepare_service([], config_files=[api_server.conf_path])
+    path = api_server.in_process_config(
+        str(tmp_path_factory.mktemp('intake') / 'in-process.conf'))
+    conf = service.prepare_service([], config_files=[path])
     backend = storage.get_connection_from_config(conf)
     recorder = Recorder()
     yield guards.RequestLimits(intake.SampleIntake(recorder, conf, backend),
