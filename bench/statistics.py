@@ -8,7 +8,12 @@ GET /v2/meters/<meter>/statistics through a running API for a few query
 shapes, and the same storage calls in this process, so that HTTP and JSON
 overhead can be told apart from the store scan. It prints a table, the
 top functions of one in-process call under cProfile and, as its last
-line, ``statistics: <N> samples/s`` for the plain query over HTTP.
+line, ``statistics: <N> samples/s (plain, summaries), period=3600 <M>
+samples/s (summaries), scan <R> x the raw read``: the plain and hourly
+queries over HTTP with the path the store answered them from, and the
+scan path (summaries off) against the store's own projected-cursor read
+rate in the same run (goals: >= 1,000,000 samples/s from the summaries,
+>= 0.9 x for the scan).
 
 With --state-dir the store's data is kept there and a dataset of the same
 shape is reused by the next run instead of being loaded again.
@@ -225,6 +230,46 @@ def time_store(conn, period, groupby, repeat):
     return times, rows
 
 
+def path_of(conn, groupby):
+    """Which path the store answers a query of the bench with."""
+    from ceilometer_proxy import storage
+
+    f = storage.SampleFilter(meter=METER)
+    return 'summaries' if conn.answers_from_summaries(f, groupby, []) else (
+        'scan')
+
+
+def time_raw_read(conn, repeat):
+    """Median seconds of reading every sample of the meter through a
+    projected cursor, the fields a scan folds and nothing else: the
+    store's own read rate, the ceiling of the scan path."""
+    from ceilometer_proxy.storage import impl_mongodb
+    from ceilometer_proxy.storage import statistics
+
+    projection = statistics.StatisticsBuilder(
+        period=None, origin=None, groupby=None, aggregates=[]).projection
+    times = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        count = 0
+        for _doc in conn.meter.find({'counter_name': METER},
+                                    projection=projection,
+                                    batch_size=impl_mongodb.STREAM_BATCH):
+            count += 1
+        times.append(time.perf_counter() - began)
+    return common.median(times), count
+
+
+def time_scan(conn, repeat):
+    """Median seconds of the plain query with the summaries turned off
+    (the scan path), and its rows."""
+    conn.conf.set_override('statistics_summaries', False, group='database')
+    try:
+        return time_store(conn, None, None, repeat)
+    finally:
+        conn.conf.clear_override('statistics_summaries', group='database')
+
+
 def profile_store(conn):
     profiler = cProfile.Profile()
     profiler.enable()
@@ -236,13 +281,15 @@ def profile_store(conn):
     return out.getvalue()
 
 
-def run(args, results):
+def run(args, results, reads):
     """Load or reuse the dataset and time every query.
 
-    ``results`` gets one (label, rows, http median, store median) per
-    query as soon as it is timed, so that a run cut short by --timeout
-    still reports what it measured. Returns the profile of the plain
-    query (taken right after timing it).
+    ``results`` gets one (label, path, rows, http median, store median)
+    per query as soon as it is timed, so that a run cut short by
+    --timeout still reports what it measured; ``reads`` gets the medians
+    of the raw projected read (``raw``) and of the scan path (``scan``).
+    Returns the profile of the plain query (taken right after timing
+    it).
     """
     common.log('statistics: %d samples, %d resources, %d projects',
                args.samples, args.resources, args.projects)
@@ -268,13 +315,30 @@ def run(args, results):
                         store_times, store_rows = time_store(
                             conn, period, groupby, args.repeat)
                         check_total(label, store_rows, args.samples)
-                        results.append((label, len(http_rows),
+                        results.append((label, path_of(conn, groupby),
+                                        len(http_rows),
                                         common.median(http_times),
                                         common.median(store_times)))
                         common.log('  %s: http %s s, store %s s', label,
                                    _times(http_times), _times(store_times))
                         if label == 'plain':
                             profile = profile_store(conn)
+                # In turn, so that the machine's drifts hit both.
+                raw_times, scan_times = [], []
+                for _ in range(args.repeat):
+                    seconds, raw_count = time_raw_read(conn, 1)
+                    if raw_count != args.samples:
+                        raise SystemExit('statistics: the raw read saw %d '
+                                         'samples, not %d'
+                                         % (raw_count, args.samples))
+                    raw_times.append(seconds)
+                    times, scan_rows = time_scan(conn, 1)
+                    check_total('scan', scan_rows, args.samples)
+                    scan_times.extend(times)
+                common.log('  raw read %s s, scan %s s', _times(raw_times),
+                           _times(scan_times))
+                reads.update(raw=common.median(raw_times),
+                             scan=common.median(scan_times))
         finally:
             if args.mongodb_url and not args.state_dir:
                 common.drop_database(base, db_name)
@@ -285,10 +349,10 @@ def _times(values):
     return '/'.join('%.2f' % v for v in values)
 
 
-def report(args, results, profile):
+def report(args, results, reads, profile):
     rows = []
-    for label, count, http_s, store_s in results:
-        rows.append((label, count, '%.3f' % http_s,
+    for label, path, count, http_s, store_s in results:
+        rows.append((label, path, count, '%.3f' % http_s,
                      '%d' % (args.samples / http_s), '%.3f' % store_s,
                      '%d' % (args.samples / store_s),
                      '%.0f%%' % (100.0 * (http_s - store_s) / http_s)))
@@ -296,8 +360,14 @@ def report(args, results, profile):
     common.log('medians of %d runs over %d samples:', args.repeat,
                args.samples)
     common.log(common.format_table(
-        ('query', 'rows', 'http s', 'http samples/s', 'store s',
-         'store samples/s', 'http overhead'), rows))
+        ('query', 'answered from', 'rows', 'http s', 'http samples/s',
+         'store s', 'store samples/s', 'http overhead'), rows))
+    if reads:
+        common.log('raw projected cursor read: %d samples/s; scan path '
+                   '(summaries off, plain query): %d samples/s = %.2f x '
+                   'the raw read (goal >= 0.9)', args.samples / reads['raw'],
+                   args.samples / reads['scan'],
+                   reads['raw'] / reads['scan'])
     common.log('')
     if profile:
         common.log('in-process storage call (plain query) under cProfile, '
@@ -309,19 +379,28 @@ def report(args, results, profile):
 def main(argv=None):
     args = parse_args(argv)
     results = []
+    reads = {}
     profile = None
     status = 0
     try:
         with common.time_limit(args.timeout):
-            profile = run(args, results)
+            profile = run(args, results, reads)
     except common.RunTimeout as err:
         common.log('statistics: %s; results so far follow', err)
         status = 1
-    report(args, results, profile)
+    report(args, results, reads, profile)
     if not results:
         raise SystemExit('statistics: no query was timed')
-    plain = results[0][2]
-    print('statistics: %d samples/s' % int(args.samples / plain), flush=True)
+    plain = results[0]
+    line = 'statistics: %d samples/s (plain, %s)' % (
+        int(args.samples / plain[3]), plain[1])
+    periods = [r for r in results if r[0] == 'period=3600']
+    if periods:
+        line += ', period=3600 %d samples/s (%s)' % (
+            int(args.samples / periods[0][3]), periods[0][1])
+    if reads:
+        line += ', scan %.2f x the raw read' % (reads['raw'] / reads['scan'])
+    print(line, flush=True)
     return status
 
 

@@ -492,13 +492,20 @@ class Connection(base.Connection):
                     last.get('resource_metadata') or {})))
         return found
 
+    @mongo_utils.translate_errors
+    def answers_from_summaries(self, sample_filter, groupby=None,
+                               aggregate=None):
+        """Whether get_meter_statistics reads the summaries (plus raw
+        samples at partial edges) rather than scanning the samples."""
+        return bool(self.conf.database.statistics_summaries and
+                    rollups.usable_for(sample_filter, groupby, aggregate) and
+                    self.summaries.complete())
+
     @mongo_utils.reads
     def get_meter_statistics(self, sample_filter, period=None, groupby=None,
                              aggregate=None):
         q = mongo_utils.make_query_from_filter(sample_filter)
-        if (self.conf.database.statistics_summaries and
-                rollups.usable_for(sample_filter, groupby, aggregate) and
-                self.summaries.complete()):
+        if self.answers_from_summaries(sample_filter, groupby, aggregate):
             return self.summaries.statistics(self.meter, sample_filter, q,
                                              period, groupby, aggregate)
         origin = sample_filter.start_timestamp
