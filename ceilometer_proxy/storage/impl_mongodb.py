@@ -27,6 +27,7 @@ import pymongo.errors
 from ceilometer_proxy import storage
 from ceilometer_proxy.storage import base
 from ceilometer_proxy.storage import models
+from ceilometer_proxy.storage.mongo import read_ahead
 from ceilometer_proxy.storage.mongo import rollups
 from ceilometer_proxy.storage.mongo import summary_store
 from ceilometer_proxy.storage.mongo import utils as mongo_utils
@@ -37,6 +38,8 @@ LOG = log.getLogger(__name__)
 
 DUPLICATE_KEY = 11000
 STREAM_BATCH = 20000
+# Documents a scan folds while its reader thread fetches the next ones.
+READ_AHEAD_CHUNK = 1000
 # FerretDB v1 (SQLite) keeps one pooled SQL connection per matched update
 # until the whole update command ends, and its pool (per database) has 100:
 # concurrent commands holding 100 between them deadlock the server. On it,
@@ -520,5 +523,5 @@ class Connection(base.Connection):
             aggregates=aggregate)
         cursor = self.meter.find(q, projection=builder.projection,
                                  batch_size=STREAM_BATCH)
-        builder.add(cursor)
+        builder.add(read_ahead.read_ahead(cursor, READ_AHEAD_CHUNK))
         return builder.results()
