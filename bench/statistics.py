@@ -234,9 +234,8 @@ def path_of(conn, groupby):
     """Which path the store answers a query of the bench with."""
     from ceilometer_proxy import storage
 
-    f = storage.SampleFilter(meter=METER)
-    return 'summaries' if conn.answers_from_summaries(f, groupby, []) else (
-        'scan')
+    return conn.statistics_source(storage.SampleFilter(meter=METER),
+                                  groupby, [])
 
 
 def time_raw_read(conn, repeat):

@@ -57,7 +57,7 @@ def api(api_server, store):
     """An HTTP client on an emptied database (one per test)."""
     store.meter.delete_many({})
     store.resource.delete_many({})
-    store.summaries.summaries.delete_many({})
+    store.summaries.clear()
     return services.Client(api_server.url)
 
 

@@ -401,9 +401,9 @@ class Cascade(object):
         """seed() into an emptied store (samples, resources, summaries),
         for tests that share running regions but want their own data."""
         store = self.store(region)
-        for collection in (store.meter, store.resource,
-                           store.summaries.summaries):
+        for collection in (store.meter, store.resource):
             collection.delete_many({})
+        store.summaries.clear()
         self.seed(region, messages)
 
     def post_samples(self, region, meter, samples, headers=None):

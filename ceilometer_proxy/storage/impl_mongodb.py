@@ -181,7 +181,8 @@ class Connection(base.Connection):
     def upgrade(self):
         """Create the indexes (none on FerretDB: see below); idempotent."""
         existing = set(self.db.list_collection_names())
-        for name in ('meter', 'resource', 'meter_summary'):
+        for name in ('meter', 'resource') + tuple(
+                summary_store.COLLECTIONS.values()):
             if name not in existing:
                 try:
                     self.db.create_collection(name)
@@ -195,8 +196,9 @@ class Connection(base.Connection):
             LOG.info('FerretDB store: secondary indexes skipped')
             return
         for coll, indexes in ((self.meter, METER_INDEXES),
-                              (self.resource, RESOURCE_INDEXES),
-                              (self.summaries.summaries, SUMMARY_INDEXES)):
+                              (self.resource, RESOURCE_INDEXES)) + tuple(
+                (c, SUMMARY_INDEXES)
+                for c in self.summaries.collections.values()):
             existing = coll.index_information()
             for name, keys, extra in indexes:
                 if name in existing:
@@ -280,10 +282,11 @@ class Connection(base.Connection):
 
     def _summarise(self, key, docs):
         unique = {d['_id']: d for d in docs}
-        summaries = rollups.summaries_of(list(unique.values()))
-        for summary in summaries:
-            summary['_id'] = _summary_id(key, summary)
-        _insert_new(self.summaries.summaries, summaries)
+        for _scope, collection, dims in self.summaries.scopes():
+            summaries = rollups.summaries_of(list(unique.values()), dims)
+            for summary in summaries:
+                summary['_id'] = _summary_id(key, summary)
+            _insert_new(collection, summaries)
 
     def _insert_samples(self, docs, refused):
         """Insert; return (documents that were new, those already there).
@@ -503,6 +506,17 @@ class Connection(base.Connection):
         return bool(self.conf.database.statistics_summaries and
                     rollups.usable_for(sample_filter, groupby, aggregate) and
                     self.summaries.complete())
+
+    @mongo_utils.translate_errors
+    def statistics_source(self, sample_filter, groupby=None, aggregate=None):
+        """What get_meter_statistics reads: ``scan`` (the samples) or
+        ``summaries:<scope>`` (rollups.SCOPES)."""
+        if not self.answers_from_summaries(sample_filter, groupby,
+                                           aggregate):
+            return 'scan'
+        query = mongo_utils.make_query_from_filter(sample_filter)
+        return 'summaries:' + self.summaries.scope_to_read(
+            summary_store.query_fields(query, groupby, aggregate))
 
     @mongo_utils.reads
     def get_meter_statistics(self, sample_filter, period=None, groupby=None,

@@ -31,6 +31,15 @@ LEVELS = (3600,)
 DIMENSIONS = ('counter_name', 'resource_id', 'project_id', 'user_id',
               'source', 'counter_unit')
 GROUPABLE = ('resource_id', 'project_id', 'user_id', 'source')
+# The same buckets kept again with fewer dimensions, coarsest first: a
+# query that filters, groups and counts distinct values on none of the
+# dimensions a scope leaves out reads that scope, which holds one document
+# per hour where the series hold one per resource (or user, or source) and
+# hour. Reading a document costs a store about what reading a sample does,
+# so a whole meter's hourly statistics read a hundredth of the documents.
+SCOPES = (('meter', ('counter_name', 'counter_unit')),
+          ('project', ('counter_name', 'project_id', 'counter_unit')),
+          ('series', DIMENSIONS))
 SUMMARY_AGGREGATES = ('sum', 'avg', 'min', 'max', 'count', 'cardinality')
 # Beyond this many raw windows a query reads raw samples throughout.
 MAX_RAW_WINDOWS = 64
@@ -55,13 +64,24 @@ def is_aligned(ts, seconds):
     return floor_to(ts, seconds) == ts
 
 
-def summaries_of(docs):
+def scope_for(fields):
+    """The coarsest scope whose dimensions hold every one of ``fields``
+    (the query's filtered, grouped and distinct-counted dimensions)."""
+    wanted = set(fields)
+    for name, dimensions in SCOPES:
+        if wanted <= set(dimensions):
+            return name
+    return SCOPES[-1][0]
+
+
+def summaries_of(docs, dimensions=DIMENSIONS):
     """Summary documents of a batch of stored samples.
 
-    One document per series, level and bucket the batch touches. They are
-    inserted, never updated: a bucket's summary is the sum of all its
-    documents (so a write costs an insert, not an upsert, which matters on
-    FerretDB) and ``compact`` merges them later.
+    One document per series (the values of ``dimensions``), level and
+    bucket the batch touches. They are inserted, never updated: a bucket's
+    summary is the sum of all its documents (so a write costs an insert,
+    not an upsert, which matters on FerretDB) and ``compact`` merges them
+    later.
     """
     acc = {}
     for doc in docs:
@@ -70,7 +90,7 @@ def summaries_of(docs):
             continue
         volume = float(volume)
         ts = doc['timestamp']
-        dims = tuple(doc.get(d) for d in DIMENSIONS)
+        dims = tuple(doc.get(d) for d in dimensions)
         for level in LEVELS:
             key = (level, floor_to(ts, level), dims)
             entry = acc.get(key)
@@ -83,23 +103,24 @@ def summaries_of(docs):
                 entry[3] = max(entry[3], volume)
                 entry[4] = min(entry[4], ts)
                 entry[5] = max(entry[5], ts)
-    return [_document(level, bucket, dims, *values)
+    return [_document(dimensions, level, bucket, dims, *values)
             for (level, bucket, dims), values in acc.items()]
 
 
-def _document(level, bucket, dims, count, total, low, high, first, last):
-    doc = dict(zip(DIMENSIONS, dims))
+def _document(dimensions, level, bucket, dims, count, total, low, high,
+              first, last):
+    doc = dict(zip(dimensions, dims))
     doc.update(level=level, bucket=bucket, count=count, sum=total, min=low,
                max=high, first=first, last=last)
     return doc
 
 
-def merge(summaries):
+def merge(summaries, dimensions=DIMENSIONS):
     """Merge summary documents into one per series, level and bucket."""
     acc = {}
     for doc in summaries:
         key = (doc['level'], doc['bucket'],
-               tuple(doc.get(d) for d in DIMENSIONS))
+               tuple(doc.get(d) for d in dimensions))
         entry = acc.get(key)
         if entry is None:
             acc[key] = [doc['count'], doc['sum'], doc['min'], doc['max'],
@@ -111,7 +132,7 @@ def merge(summaries):
             entry[3] = max(entry[3], doc['max'])
             entry[4] = min(entry[4], doc['first'])
             entry[5] = max(entry[5], doc['last'])
-    return [_document(level, bucket, dims, *values)
+    return [_document(dimensions, level, bucket, dims, *values)
             for (level, bucket, dims), values in acc.items()]
 
 

@@ -10,6 +10,11 @@ Ceilometer collector wrote) is not until ``ceilometer-proxy-dbsync
 --rebuild-summaries`` has replayed its samples. Other programs writing
 samples into the same database must be stopped, or
 ``[database] statistics_summaries`` turned off.
+
+Each scope of rollups.SCOPES has a collection: ``meter_summary`` (the
+series), ``meter_summary_project`` and ``meter_summary_meter``. The coarse
+ones are read only once they are complete too (state ``scopes``): a store
+whose summaries predate them reads the series until a rebuild.
 """
 
 import datetime
@@ -24,9 +29,22 @@ from ceilometer_proxy.storage import statistics
 LOG = log.getLogger(__name__)
 
 STATE_ID = 'summaries'
+COLLECTIONS = {'series': 'meter_summary',
+               'project': 'meter_summary_project',
+               'meter': 'meter_summary_meter'}
 REBUILD_BATCH = 10000
 SUMMARY_FIELDS = ('bucket', 'count', 'sum', 'min', 'max', 'first', 'last',
                   'counter_unit') + rollups.GROUPABLE
+
+
+def query_fields(query, groupby, aggregates):
+    """The dimensions a statistics query filters on, groups by or counts
+    distinct values of: what the scope it reads must hold."""
+    fields = {k for k in query if k in rollups.DIMENSIONS}
+    fields.update(groupby or ())
+    fields.update(a.param for a in aggregates or ()
+                  if a.func == 'cardinality' and a.param)
+    return fields
 
 
 class SummaryStore(object):
@@ -39,6 +57,20 @@ class SummaryStore(object):
         self.db = db
         self.summaries = db.meter_summary
         self.state = db.ceilometer_proxy
+        #: {scope: collection}, coarsest first.
+        self.collections = {
+            name: db[COLLECTIONS[name]] for name, _dims in rollups.SCOPES}
+        self.dimensions = dict(rollups.SCOPES)
+
+    def scopes(self):
+        """(scope, collection, dimensions) of every scope."""
+        return [(name, self.collections[name], dims)
+                for name, dims in rollups.SCOPES]
+
+    def clear(self):
+        """Delete every summary (tests and rebuilds)."""
+        for collection in self.collections.values():
+            collection.delete_many({})
 
     # -- state ------------------------------------------------------------
 
@@ -48,7 +80,8 @@ class SummaryStore(object):
             return
         complete = meter.find_one({}, projection={'_id': True}) is None
         try:
-            self.state.insert_one({'_id': STATE_ID, 'complete': complete})
+            self.state.insert_one({'_id': STATE_ID, 'complete': complete,
+                                   'scopes': complete})
         except pymongo.errors.DuplicateKeyError:
             return
         if not complete:
@@ -60,13 +93,22 @@ class SummaryStore(object):
         state = self.state.find_one({'_id': STATE_ID})
         return bool(state and state.get('complete'))
 
+    def scope_to_read(self, fields):
+        """The scope a query on ``fields`` reads: the coarsest holding
+        them, once the coarse scopes are complete; else the series."""
+        state = self.state.find_one({'_id': STATE_ID}) or {}
+        if not state.get('scopes'):
+            return 'series'
+        return rollups.scope_for(fields)
+
     # -- writes -----------------------------------------------------------
 
     def add(self, docs):
-        """Add stored sample documents to the summaries."""
-        summaries = rollups.summaries_of(docs)
-        if summaries:
-            self.summaries.insert_many(summaries, ordered=False)
+        """Add stored sample documents to the summaries of every scope."""
+        for _name, collection, dims in self.scopes():
+            summaries = rollups.summaries_of(docs, dims)
+            if summaries:
+                collection.insert_many(summaries, ordered=False)
 
     def compact(self, before):
         """Merge the summary documents of buckets that start before
@@ -76,25 +118,29 @@ class SummaryStore(object):
         crash in between leaves both, which ``rebuild`` repairs; run it
         from one process at a time (the API's expirer or dbsync).
         """
-        parts = list(self.summaries.find({'bucket': {'$lt': before}}))
-        merged = rollups.merge(parts)
-        if len(merged) == len(parts):
-            return 0
-        self.summaries.insert_many(merged, ordered=False)
-        ids = [p['_id'] for p in parts]
-        for start in range(0, len(ids), REBUILD_BATCH):
-            self.summaries.delete_many(
-                {'_id': {'$in': ids[start:start + REBUILD_BATCH]}})
-        return len(parts) - len(merged)
+        saved = 0
+        for _name, collection, dims in self.scopes():
+            parts = list(collection.find({'bucket': {'$lt': before}}))
+            merged = rollups.merge(parts, dims)
+            if len(merged) == len(parts):
+                continue
+            collection.insert_many(merged, ordered=False)
+            ids = [p['_id'] for p in parts]
+            for start in range(0, len(ids), REBUILD_BATCH):
+                collection.delete_many(
+                    {'_id': {'$in': ids[start:start + REBUILD_BATCH]}})
+            saved += len(parts) - len(merged)
+        return saved
 
     def rebuild(self, meter):
         """Recompute every summary from the raw samples."""
         self.state.update_one({'_id': STATE_ID},
-                              {'$set': {'complete': False}}, upsert=True)
-        self.summaries.delete_many({})
+                              {'$set': {'complete': False, 'scopes': False}},
+                              upsert=True)
+        self.clear()
         count = self._replay(meter, {})
         self.state.update_one({'_id': STATE_ID},
-                              {'$set': {'complete': True}})
+                              {'$set': {'complete': True, 'scopes': True}})
         return count
 
     def _replay(self, meter, query):
@@ -118,8 +164,9 @@ class SummaryStore(object):
         """
         coarsest = rollups.LEVELS[0]
         hour = rollups.floor_to(cutoff, coarsest)
-        self.summaries.delete_many(
-            {'bucket': {'$lt': rollups.ceil_to(cutoff, coarsest)}})
+        for collection in self.collections.values():
+            collection.delete_many(
+                {'bucket': {'$lt': rollups.ceil_to(cutoff, coarsest)}})
         self._replay(meter, {'timestamp': {
             '$gte': hour, '$lt': hour + datetime.timedelta(seconds=coarsest)}})
 
@@ -129,13 +176,15 @@ class SummaryStore(object):
                    aggregates):
         """Statistics from summaries plus raw samples at the edges."""
         dims = {k: v for k, v in query.items() if k in rollups.DIMENSIONS}
+        collection = self.collections[self.scope_to_read(
+            query_fields(query, groupby, aggregates))]
         origin = sample_filter.start_timestamp
         known = None
         if period and origin is None:
             # The origin is the first matching sample: read the summaries
             # once, take it from them, and reuse them below.
-            origin, known = self._first_timestamp(meter, sample_filter,
-                                                  query, dims)
+            origin, known = self._first_timestamp(
+                collection, meter, sample_filter, query, dims)
             if origin is None:
                 return []
         plan = rollups.plan(sample_filter.start_timestamp,
@@ -151,7 +200,8 @@ class SummaryStore(object):
             if known is not None and plan.level == rollups.LEVELS[-1]:
                 docs = known
             else:
-                docs = self._summaries(plan.level, dims, plan.start, plan.end)
+                docs = self._summaries(collection, plan.level, dims,
+                                       plan.start, plan.end)
             builder.add_summaries(
                 doc for doc in docs
                 if doc['bucket'] not in plan.skip and
@@ -170,7 +220,7 @@ class SummaryStore(object):
                                    batch_size=REBUILD_BATCH))
         return builder.results()
 
-    def _summaries(self, level, dims, start, end):
+    def _summaries(self, collection, level, dims, start, end):
         q = dict(dims, level=level)
         bounds = {}
         if start is not None:
@@ -179,10 +229,11 @@ class SummaryStore(object):
             bounds['$lt'] = end
         if bounds:
             q['bucket'] = bounds
-        return self.summaries.find(q, projection=dict.fromkeys(
+        return collection.find(q, projection=dict.fromkeys(
             SUMMARY_FIELDS, True), batch_size=REBUILD_BATCH)
 
-    def _first_timestamp(self, meter, sample_filter, query, dims):
+    def _first_timestamp(self, collection, meter, sample_filter, query,
+                         dims):
         """The first sample the query matches, and the summaries read.
 
         Summaries cover whole buckets up to the query's end; only when
@@ -195,7 +246,8 @@ class SummaryStore(object):
             last = end if sample_filter.end_timestamp_op == 'le' else (
                 end - rollups.MS)
             covered_end = rollups.floor_to(last + rollups.MS, level)
-        docs = list(self._summaries(level, dims, None, covered_end))
+        docs = list(self._summaries(collection, level, dims, None,
+                                    covered_end))
         if docs:
             return min(d['first'] for d in docs), docs
         if covered_end is None:

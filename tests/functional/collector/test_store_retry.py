@@ -39,7 +39,8 @@ def test_retry_completes_summaries_a_failed_attempt_missed(database):
     conn.record_metering_data_batch(samples)
     # As if the store went away after the samples were inserted: the
     # summaries of the batch were never written and its marker is left.
-    conn.summaries.summaries.delete_many({'counter_name': 'retry.partial'})
+    for collection in conn.summaries.collections.values():
+        collection.delete_many({'counter_name': 'retry.partial'})
     key = conn.meter.find_one({'_id': samples[0]['message_id']})['batch']
     conn.db.meter_batch.insert_one({'_id': key})
     assert conn.record_metering_data_batch(samples) == 0

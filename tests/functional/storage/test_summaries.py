@@ -80,7 +80,8 @@ def random_query(rng):
     aggregates = rng.choice([
         [], [], [storage.Aggregate('max'), storage.Aggregate('count')],
         [storage.Aggregate('cardinality', 'resource_id'),
-         storage.Aggregate('avg')]])
+         storage.Aggregate('avg')],
+        [storage.Aggregate('cardinality', 'project_id')]])
     return storage.SampleFilter(**kwargs), period, groupby, aggregates
 
 
@@ -137,17 +138,71 @@ def test_compaction_merges_parts_and_keeps_the_answers(drivers):
     fast, raw = drivers
     f = storage.SampleFilter(meter='cpu_util')
     before = comparable(fast.get_meter_statistics(f, 3600, ['resource_id']))
-    parts = fast.summaries.summaries.count_documents({})
+    whole = comparable(fast.get_meter_statistics(f, 3600))
+    scopes = fast.summaries.scopes()
+    parts = sum(c.count_documents({}) for _n, c, _d in scopes)
     saved = fast.compact_summaries()
-    after_parts = fast.summaries.summaries.count_documents({})
+    after_parts = sum(c.count_documents({}) for _n, c, _d in scopes)
     assert saved > 0
     assert after_parts == parts - saved
-    # One document per series and hour is left.
-    keys = {(d['bucket'], d['resource_id'], d['project_id'], d['user_id'],
-             d['source']) for d in fast.summaries.summaries.find()}
-    assert len(keys) == after_parts
+    # One document per series of each scope and hour is left.
+    for _name, collection, dims in scopes:
+        docs = list(collection.find())
+        keys = {(d['bucket'],) + tuple(d.get(k) for k in dims) for d in docs}
+        assert len(keys) == len(docs)
     assert comparable(fast.get_meter_statistics(
         f, 3600, ['resource_id'])) == before
+    assert comparable(fast.get_meter_statistics(f, 3600)) == whole
+    assert whole == comparable(raw.get_meter_statistics(f, 3600))
     assert before == comparable(raw.get_meter_statistics(
         f, 3600, ['resource_id']))
     assert fast.compact_summaries() == 0
+
+
+@pytest.mark.parametrize('kwargs,groupby,aggregates,source', [
+    ({}, [], [], 'summaries:meter'),
+    ({}, ['project_id'], [], 'summaries:project'),
+    ({'project': 'proj-a'}, [], [], 'summaries:project'),
+    ({}, [], [('cardinality', 'project_id')], 'summaries:project'),
+    ({'resource': 'vm-1'}, [], [], 'summaries:series'),
+    ({}, ['user_id'], [], 'summaries:series'),
+    ({}, [], [('cardinality', 'resource_id')], 'summaries:series'),
+    ({'metaquery': {'metadata.flavor': 'x'}}, [], [], 'scan'),
+    ({}, [], [('stddev', None)], 'scan'),
+])
+def test_each_query_reads_the_coarsest_scope_that_holds_it(
+        drivers, kwargs, groupby, aggregates, source):
+    fast, raw = drivers
+    f = storage.SampleFilter(meter='cpu_util', **kwargs)
+    aggs = [storage.Aggregate(*a) for a in aggregates]
+    assert fast.statistics_source(f, groupby, aggs) == source
+    assert raw.statistics_source(f, groupby, aggs) == 'scan'
+    assert comparable(fast.get_meter_statistics(f, 600, groupby, aggs)) == (
+        comparable(raw.get_meter_statistics(f, 600, groupby, aggs)))
+
+
+def test_summaries_older_than_the_scopes_read_the_series_until_rebuilt(
+        mongodb_url):
+    url = services.db_url(mongodb_url, services.unique_db_name('scopes'))
+    fast = driver(url, True)
+    try:
+        fast.upgrade()
+        fast.record_metering_data_batch([services.make_message(
+            'cpu_util', float(i), RESOURCES[i % 4],
+            BASE + datetime.timedelta(minutes=i)) for i in range(120)])
+        # A store whose summaries were written before the coarse scopes.
+        fast.summaries.state.update_one({'_id': 'summaries'},
+                                        {'$unset': {'scopes': ''}})
+        for name, collection, _dims in fast.summaries.scopes():
+            if name != 'series':
+                collection.delete_many({})
+        f = storage.SampleFilter(meter='cpu_util')
+        assert fast.statistics_source(f) == 'summaries:series'
+        assert fast.get_meter_statistics(f, 3600)[0].count == 60
+        assert fast.rebuild_summaries() == 120
+        assert fast.statistics_source(f) == 'summaries:meter'
+        assert [s.count for s in fast.get_meter_statistics(f, 3600)] == [
+            60, 60]
+    finally:
+        fast.clear()
+        fast.close()
