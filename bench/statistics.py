@@ -73,7 +73,7 @@ def parse_args(argv=None):
                         default=','.join(q[0] for q in QUERIES),
                         help='comma-separated query labels to time; plain '
                              'is always timed (default: all of %(default)s)')
-    parser.add_argument('--scan-repeat', type=int, default=1,
+    parser.add_argument('--scan-repeat', type=int, default=3,
                         help='timed runs of the raw read and of the scan '
                              '(each reads every sample; default '
                              '%(default)s)')
