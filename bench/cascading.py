@@ -336,7 +336,7 @@ def run(args):
          '%.2fx' % (via / direct)),
         ('cascading API alone (GET /v2/resources/<id>, map only)',
          '%.2f ms' % (1000 * floor), ''),
-        ('thin region client (requests session)', '%.2f ms' % (1000 * thin),
+        ('thin region client (urllib3 pool)', '%.2f ms' % (1000 * thin),
          ''),
         ('python-ceilometerclient 2.9.0', '%.2f ms' % (1000 * cclient),
          '%.2fx the thin client' % (cclient / thin)),
