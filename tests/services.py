@@ -336,3 +336,17 @@ def make_message(counter_name, counter_volume, resource_id, timestamp,
             'source': source,
             'message_id': message_id or str(uuid.uuid4()),
             'message_signature': ''}
+
+
+class RecordingApp(object):
+    """A WSGI application that answers 204 and counts the requests that
+    reach it: put behind a middleware, it tells which requests the
+    middleware answered itself."""
+
+    def __init__(self):
+        self.seen = 0
+
+    def __call__(self, environ, start_response):
+        self.seen += 1
+        start_response('204 No Content', [])
+        return [b'']

@@ -198,18 +198,6 @@ def test_a_region_answering_garbage_is_a_503(mongodb_url):
         assert _ask(env.url, STATS, {'q': VM}, None).json()[0]['count'] == 5
 
 
-class Recorder(object):
-    """The application behind the middleware: records what reached it."""
-
-    def __init__(self):
-        self.seen = 0
-
-    def __call__(self, environ, start_response):
-        self.seen += 1
-        start_response('204 No Content', [])
-        return [b'']
-
-
 @pytest.fixture(scope='module')
 def middleware(world, tmp_path_factory):
     from ceilometer_proxy.api import app
@@ -221,7 +209,7 @@ def middleware(world, tmp_path_factory):
         str(tmp_path_factory.mktemp('passthrough') / 'in-process.conf'))
     conf = service.prepare_service([], config_files=[path])
     backend = app.load_backend(conf)
-    recorder = Recorder()
+    recorder = services.RecordingApp()
     yield passthrough.PassThrough(recorder, conf, backend), recorder
     backend.close()
 

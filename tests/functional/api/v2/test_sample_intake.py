@@ -16,6 +16,8 @@ import math
 
 import pytest
 
+from tests import services
+
 
 METER = 'apples'
 ADMIN = {'X-User-Id': 'admin-u', 'X-Project-Id': 'admin-p',
@@ -162,16 +164,6 @@ def test_the_answer_names_what_was_stored(server):
         assert math.isclose(one['volume'], s['counter_volume'])
 
 
-class Recorder(object):
-    def __init__(self):
-        self.seen = 0
-
-    def __call__(self, environ, start_response):
-        self.seen += 1
-        start_response('204 No Content', [])
-        return [b'']
-
-
 @pytest.fixture(scope='module')
 def middleware(api_server, tmp_path_factory):
     from ceilometer_proxy.api import guards
@@ -183,7 +175,7 @@ def middleware(api_server, tmp_path_factory):
         str(tmp_path_factory.mktemp('intake') / 'in-process.conf'))
     conf = service.prepare_service([], config_files=[path])
     backend = storage.get_connection_from_config(conf)
-    recorder = Recorder()
+    recorder = services.RecordingApp()
     yield guards.RequestLimits(intake.SampleIntake(recorder, conf, backend),
                                conf), recorder
     backend.close()
