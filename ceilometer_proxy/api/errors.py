@@ -26,6 +26,14 @@ def prefers_xml(environ):
     return best == 'application/xml'
 
 
+def wants_plain_json(environ):
+    """Whether the client takes JSON without asking for anything else
+    (no Accept, ``*/*`` or ``application/json``): the answers the fast
+    paths in front of pecan give (api/intake.py, api/passthrough.py)."""
+    accept = environ.get('HTTP_ACCEPT', '').split(';', 1)[0].strip()
+    return accept in ('', '*/*', 'application/json')
+
+
 def xml_body(fault):
     root = ElementTree.Element('error_message')
     error = ElementTree.SubElement(root, 'error')

@@ -36,7 +36,6 @@ from ceilometer_proxy import utils
 METER_PATH = re.compile(r'^/v2/meters/([^/]+)$')
 ISO_TIMESTAMP = re.compile(
     r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)?$')
-JSON_ACCEPTS = ('', '*/*', 'application/json')
 FIELDS = [a.name for a in meters.wtypes.list_attributes(meters.OldSample)]
 MANDATORY = [a.name for a in meters.wtypes.list_attributes(meters.OldSample)
              if a.mandatory]
@@ -102,8 +101,7 @@ class SampleIntake(object):
         body = environ.get(guards.JSON_BODY)
         if match is None or body is None or environ.get('QUERY_STRING'):
             return None
-        accept = environ.get('HTTP_ACCEPT', '').split(';', 1)[0].strip()
-        if accept not in JSON_ACCEPTS:
+        if not error_bodies.wants_plain_json(environ):
             return None
         return match.group(1).encode('latin-1').decode('utf-8'), body
 
@@ -172,7 +170,7 @@ def shown(values):
     those never set left out, timestamps in ISO form."""
     out = {}
     for name in FIELDS:
-        if name in NOT_TAKEN and name != 'message_id':
+        if name == 'recorded_at':  # the store sets it; WSME leaves it out
             continue
         value = values.get(name)
         if isinstance(value, datetime.datetime):

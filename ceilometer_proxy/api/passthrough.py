@@ -37,7 +37,6 @@ SAMPLES = re.compile(r'^/v2/meters/([^/]+)$')
 TERM_KEYS = ('q.field', 'q.op', 'q.type', 'q.value')
 STATISTICS_KEYS = frozenset(('period', 'groupby', 'aggregate.func',
                              'aggregate.param'))
-JSON_ACCEPTS = ('', '*/*', 'application/json')
 PROJECT_FIELDS = ('project', 'project_id')
 
 
@@ -84,8 +83,7 @@ class PassThrough(object):
         """No body, and JSON wanted."""
         if environ.get('CONTENT_LENGTH') not in (None, '', '0'):
             return False
-        accept = environ.get('HTTP_ACCEPT', '').split(';', 1)[0].strip()
-        return accept in JSON_ACCEPTS
+        return error_bodies.wants_plain_json(environ)
 
     def _answer(self, environ, meter, statistics):
         pairs = parse.parse_qsl(environ.get('QUERY_STRING', ''),

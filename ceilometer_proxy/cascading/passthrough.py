@@ -60,16 +60,8 @@ def statistics(ctx, meter, query, params):
         return None
     where, driver = found
     content = driver.raw_statistics(ctx.caller, meter, where.query, params)
-    stats = _decoded(driver.region, content, answers.each(
-        answers.shaped('a statistics bucket', {'groupby': 'object?'})))
-    changed = False
-    for stat in stats:
-        groupby = stat.get('groupby')
-        if groupby and groupby.get('resource_id') == (
-                where.row['cascaded_resource_id']):
-            groupby['resource_id'] = where.row['resource_id']
-            changed = True
-    return _encoded(stats) if changed else content
+    return _put_back(driver.region, content, answers.RAW_STATISTICS,
+                     where.row, lambda stat: stat.get('groupby'))
 
 
 def samples(ctx, meter, query, limit):
@@ -79,25 +71,28 @@ def samples(ctx, meter, query, limit):
         return None
     where, driver = found
     content = driver.raw_samples(ctx.caller, meter, where.query, limit)
-    found = _decoded(driver.region, content, answers.each(answers.shaped(
-        'a sample', {'timestamp': 'text', 'resource_id': 'text?'})))
-    changed = False
-    for sample in found:
-        if sample.get('resource_id') == where.row['cascaded_resource_id']:
-            sample['resource_id'] = where.row['resource_id']
-            changed = True
-    return _encoded(found) if changed else content
+    return _put_back(driver.region, content, answers.RAW_SAMPLE, where.row,
+                     lambda sample: sample)
 
 
-def _decoded(region, content, check):
+def _put_back(region, content, shape, row, holder):
+    """The region's answer (a list of ``shape``) with the resource id put
+    back where ``holder(item)`` carries the region's id; the bytes as they
+    came when nothing was to be put back."""
     try:
-        value = json.loads(content)
-        check(value)
+        items = json.loads(content)
+        answers.each(shape)(items)
     except (ValueError, answers.Unusable) as err:
         LOG.warning('Region %s: its answer is unusable: %s', region, err)
         raise errors.RegionUnavailable(region,
                                        'its answer is unusable: %s' % err)
-    return value
+    changed = False
+    for item in items:
+        ids = holder(item)
+        if ids and ids.get('resource_id') == row['cascaded_resource_id']:
+            ids['resource_id'] = row['resource_id']
+            changed = True
+    return _encoded(items) if changed else content
 
 
 def _encoded(value):

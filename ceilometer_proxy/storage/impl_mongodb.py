@@ -498,33 +498,33 @@ class Connection(base.Connection):
                     last.get('resource_metadata') or {})))
         return found
 
-    @mongo_utils.translate_errors
-    def answers_from_summaries(self, sample_filter, groupby=None,
-                               aggregate=None):
-        """Whether get_meter_statistics reads the summaries (plus raw
-        samples at partial edges) rather than scanning the samples."""
-        return bool(self.conf.database.statistics_summaries and
-                    rollups.usable_for(sample_filter, groupby, aggregate) and
-                    self.summaries.complete())
+    def _summary_scope(self, sample_filter, query, groupby, aggregate):
+        """The summary scope get_meter_statistics reads (rollups.SCOPES),
+        or None when it scans the samples."""
+        if not (self.conf.database.statistics_summaries and
+                rollups.usable_for(sample_filter, groupby, aggregate)):
+            return None
+        return self.summaries.scope_to_read(
+            summary_store.query_fields(query, groupby, aggregate))
 
     @mongo_utils.translate_errors
     def statistics_source(self, sample_filter, groupby=None, aggregate=None):
         """What get_meter_statistics reads: ``scan`` (the samples) or
         ``summaries:<scope>`` (rollups.SCOPES)."""
-        if not self.answers_from_summaries(sample_filter, groupby,
-                                           aggregate):
-            return 'scan'
-        query = mongo_utils.make_query_from_filter(sample_filter)
-        return 'summaries:' + self.summaries.scope_to_read(
-            summary_store.query_fields(query, groupby, aggregate))
+        scope = self._summary_scope(
+            sample_filter, mongo_utils.make_query_from_filter(sample_filter),
+            groupby, aggregate)
+        return 'summaries:' + scope if scope else 'scan'
 
     @mongo_utils.reads
     def get_meter_statistics(self, sample_filter, period=None, groupby=None,
                              aggregate=None):
         q = mongo_utils.make_query_from_filter(sample_filter)
-        if self.answers_from_summaries(sample_filter, groupby, aggregate):
+        scope = self._summary_scope(sample_filter, q, groupby, aggregate)
+        if scope:
             return self.summaries.statistics(self.meter, sample_filter, q,
-                                             period, groupby, aggregate)
+                                             period, groupby, aggregate,
+                                             scope)
         origin = sample_filter.start_timestamp
         if period and origin is None:
             first = self.meter.find_one(q, projection={'timestamp': True},

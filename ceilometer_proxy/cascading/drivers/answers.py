@@ -97,6 +97,15 @@ STATISTICS = shaped('a statistics bucket', {
     'period_start': 'time?', 'period_end': 'time?', 'duration_start': 'time?',
     'duration_end': 'time?', 'groupby': 'object?', 'count': 'number?',
     'period': 'number?', 'duration': 'number?', 'aggregate': 'object?'})
+# The same shapes as the region's JSON has them, timestamps still text:
+# what a passed-through answer (cascading/passthrough.py) is checked for.
+RAW_SAMPLE = shaped('a sample', {'timestamp': 'stamp',
+                                 'resource_id': 'text?'})
+RAW_STATISTICS = shaped('a statistics bucket', {
+    'period_start': 'stamp?', 'period_end': 'stamp?',
+    'duration_start': 'stamp?', 'duration_end': 'stamp?',
+    'groupby': 'object?', 'count': 'number?', 'period': 'number?',
+    'duration': 'number?', 'aggregate': 'object?'})
 RESOURCE = shaped('a resource', {
     'resource_id': 'text', 'project_id': 'text?', 'user_id': 'text?',
     'first_sample_timestamp': 'time?', 'last_sample_timestamp': 'time?',

@@ -55,12 +55,10 @@ class SummaryStore(object):
 
     def __init__(self, db):
         self.db = db
-        self.summaries = db.meter_summary
         self.state = db.ceilometer_proxy
         #: {scope: collection}, coarsest first.
         self.collections = {
             name: db[COLLECTIONS[name]] for name, _dims in rollups.SCOPES}
-        self.dimensions = dict(rollups.SCOPES)
 
     def scopes(self):
         """(scope, collection, dimensions) of every scope."""
@@ -95,8 +93,11 @@ class SummaryStore(object):
 
     def scope_to_read(self, fields):
         """The scope a query on ``fields`` reads: the coarsest holding
-        them, once the coarse scopes are complete; else the series."""
+        them once the coarse scopes are complete, else the series; None
+        while the summaries are incomplete (one read of the state)."""
         state = self.state.find_one({'_id': STATE_ID}) or {}
+        if not state.get('complete'):
+            return None
         if not state.get('scopes'):
             return 'series'
         return rollups.scope_for(fields)
@@ -173,11 +174,11 @@ class SummaryStore(object):
     # -- reads ------------------------------------------------------------
 
     def statistics(self, meter, sample_filter, query, period, groupby,
-                   aggregates):
-        """Statistics from summaries plus raw samples at the edges."""
+                   aggregates, scope):
+        """Statistics from the summaries of ``scope`` (scope_to_read())
+        plus raw samples at the edges."""
         dims = {k: v for k, v in query.items() if k in rollups.DIMENSIONS}
-        collection = self.collections[self.scope_to_read(
-            query_fields(query, groupby, aggregates))]
+        collection = self.collections[scope]
         origin = sample_filter.start_timestamp
         known = None
         if period and origin is None:
