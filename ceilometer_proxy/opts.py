@@ -16,6 +16,8 @@ from ceilometer_proxy.cascading import catalog
 from ceilometer_proxy.cascading.drivers import gnocchi
 from ceilometer_proxy.cascading import regions
 from ceilometer_proxy import collector
+from ceilometer_proxy.event import converter
+from ceilometer_proxy.event import storage as event_storage
 from ceilometer_proxy.pollsters import options as pollster_options
 from ceilometer_proxy import signing
 from ceilometer_proxy import storage
@@ -31,7 +33,9 @@ def list_opts():
                                       cascading_alarms.OPTS)),
         ('collector', itertools.chain(collector.OPTS)),
         ('coordination', itertools.chain(coordination.OPTS)),
-        ('database', itertools.chain(storage.OPTS, alarm_storage.OPTS)),
+        ('database', itertools.chain(storage.OPTS, alarm_storage.OPTS,
+                                     event_storage.OPTS)),
+        ('event', itertools.chain(converter.OPTS)),
         ('gnocchi', itertools.chain(gnocchi.OPTS)),
         ('kwapi', itertools.chain(pollster_options.KWAPI_OPTS)),
         ('publisher', itertools.chain(signing.OPTS)),

@@ -19,7 +19,9 @@ from ceilometer_proxy.api import hooks
 from ceilometer_proxy.api import intake
 from ceilometer_proxy.api import middleware
 from ceilometer_proxy.api import passthrough
+from ceilometer_proxy.cascading import events as cascading_events
 from ceilometer_proxy.cascading import metering as cascading_metering
+from ceilometer_proxy.event import storage as event_storage
 from ceilometer_proxy import storage
 
 LOG = log.getLogger(__name__)
@@ -59,6 +61,16 @@ def load_alarm_backend(conf):
                     % conf.api.mode)
 
 
+def load_event_backend(conf):
+    """The event backend of this API's mode: the event store in local
+    mode; in cascading mode a function giving each request its fan-out
+    over the regions."""
+    if conf.api.mode == 'local':
+        return event_storage.get_connection_from_config(conf)
+    return lambda request: cascading_events.CascadingEvents(
+        request.cascading)
+
+
 def setup_app(conf, backend=None, alarm_backend=None):
     """The pecan application (no paste filters around it)."""
     if backend is None:
@@ -75,6 +87,7 @@ def setup_app(conf, backend=None, alarm_backend=None):
     if cascading:
         app_hooks.append(hooks.CascadingHook(conf, backend))
         root = 'ceilometer_proxy.api.controllers.root.CascadingRootController'
+    app_hooks.append(hooks.EventBackendHook(load_event_backend(conf)))
 
     def fast_paths(app):
         # In front of pecan: single-resource metering GETs of cascading

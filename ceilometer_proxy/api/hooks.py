@@ -49,6 +49,26 @@ class AlarmBackendHook(hooks.PecanHook):
         state.request.alarm_storage_conn = self.conn
 
 
+class EventBackendHook(hooks.PecanHook):
+    """Attach the event store (``request.event_storage_conn``).
+
+    In cascading mode it is the regions' fan-out, bound to the request's
+    CascadingContext (so it runs after the CascadingHook).
+
+    :param conn: the event storage driver, or a function of the request
+        giving the request's event backend.
+    """
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def before(self, state):
+        conn = self.conn
+        if callable(conn):
+            conn = conn(state.request)
+        state.request.event_storage_conn = conn
+
+
 class TranslationHook(hooks.PecanHook):
     """Hand a ClientSideError's text to the error middleware."""
 

@@ -36,7 +36,6 @@ from ceilometer_proxy import utils
 
 LOG = log.getLogger(__name__)
 
-DUPLICATE_KEY = 11000
 STREAM_BATCH = 20000
 # Documents a scan folds while its reader thread fetches the next ones.
 READ_AHEAD_CHUNK = 1000
@@ -122,29 +121,6 @@ def _summary_id(key, summary):
     dims = tuple(summary.get(d) for d in rollups.DIMENSIONS)
     return hashlib.sha1(repr((key, summary['level'], summary['bucket'],
                               dims)).encode('utf-8')).hexdigest()
-
-
-def _insert_new(collection, docs, refused=None):
-    """Insert unordered; return the documents whose _id was new.
-
-    Documents the server refuses for another reason go to ``refused`` (a
-    list) when given; otherwise the first refusal raises InvalidData.
-    """
-    if not docs:
-        return []
-    try:
-        collection.insert_many(docs, ordered=False)
-        return docs
-    except pymongo.errors.BulkWriteError as err:
-        errors = err.details.get('writeErrors', [])
-        others = [e for e in errors if e.get('code') != DUPLICATE_KEY]
-        if others and refused is None:
-            raise storage.InvalidData(others[0].get('errmsg'))
-        if others:
-            refused.extend((docs[e['index']], e.get('errmsg'))
-                           for e in others)
-        failed = {e.get('index') for e in errors}
-        return [d for i, d in enumerate(docs) if i not in failed]
 
 
 class Connection(base.Connection):
@@ -251,7 +227,8 @@ class Connection(base.Connection):
             doc['batch'] = key
         # A marker while the batch is being written: finding one tells
         # that an attempt at this very batch failed part way.
-        retried = not _insert_new(self.db.meter_batch, [{'_id': key}])
+        retried = not mongo_utils.insert_new(self.db.meter_batch,
+                                             [{'_id': key}])
         refused = []
         stored, seen = self._insert_samples(docs, refused)
         refused_ids = {r['_id'] for r, _ in refused}
@@ -286,12 +263,12 @@ class Connection(base.Connection):
             summaries = rollups.summaries_of(list(unique.values()), dims)
             for summary in summaries:
                 summary['_id'] = _summary_id(key, summary)
-            _insert_new(collection, summaries)
+            mongo_utils.insert_new(collection, summaries)
 
     def _insert_samples(self, docs, refused):
         """Insert; return (documents that were new, those already there).
         """
-        new = _insert_new(self.meter, docs, refused)
+        new = mongo_utils.insert_new(self.meter, docs, refused)
         if len(new) == len(docs):
             return docs, []
         ids = {d['_id'] for d in new}

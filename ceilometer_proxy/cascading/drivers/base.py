@@ -14,6 +14,8 @@ one it cannot answer *exactly* raises InvalidRequest naming the region and
 what it lacks: the cascading level never answers with invented numbers.
 """
 
+from ceilometer_proxy.cascading import errors
+
 
 class RegionDriver(object):
     """One region, reached through its own API.
@@ -85,6 +87,30 @@ class RegionDriver(object):
     def meters(self, caller, query, limit):
         """Meter dicts in the v2 shape."""
         raise NotImplementedError
+
+    # -- events -------------------------------------------------------------
+    # Event answers are the v2 API's decoded JSON (events, trait
+    # descriptions, traits); kinds of region that keep no events keep
+    # these defaults.
+
+    def events(self, caller, query, limit):
+        """Event dicts newest first; ``query`` holds event_type,
+        message_id, start/end_timestamp and typed trait terms."""
+        raise self._no_events()
+
+    def event_types(self, caller):
+        raise self._no_events()
+
+    def trait_descriptions(self, caller, event_type):
+        """``{'name', 'type'}`` dicts of an event type's traits."""
+        raise self._no_events()
+
+    def trait_values(self, caller, event_type, trait_name):
+        """``{'name', 'type', 'value'}`` dicts."""
+        raise self._no_events()
+
+    def _no_events(self):
+        return errors.RegionCannotAnswer(self.region, 'it keeps no events')
 
     # -- alarms -------------------------------------------------------------
 

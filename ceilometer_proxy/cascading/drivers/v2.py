@@ -119,3 +119,32 @@ class V2Driver(v2_api.AlarmMethods, base.RegionDriver):
     def meters(self, caller, query, limit):
         return self._get(caller, '/v2/meters',
                          v2_api.query_params(query, limit=limit)) or []
+
+    # -- events -------------------------------------------------------------
+
+    def _events_get(self, caller, path, params=None):
+        """A GET of the events API; a region without one (404 where the
+        API would answer a list) cannot answer."""
+        try:
+            return self._get(caller, path, params) or []
+        except errors.RegionHTTPError as err:
+            if err.status == 404:
+                raise errors.RegionCannotAnswer(self.region,
+                                                'it has no events API')
+            raise
+
+    def events(self, caller, query, limit):
+        return self._events_get(caller, '/v2/events',
+                                v2_api.query_params(query, limit=limit))
+
+    def event_types(self, caller):
+        return self._events_get(caller, '/v2/event_types')
+
+    def trait_descriptions(self, caller, event_type):
+        return self._events_get(caller, '/v2/event_types/%s/traits'
+                                % v2_api.quoted(event_type))
+
+    def trait_values(self, caller, event_type, trait_name):
+        return self._events_get(caller, '/v2/event_types/%s/traits/%s'
+                                % (v2_api.quoted(event_type),
+                                   v2_api.quoted(trait_name)))

@@ -1,6 +1,8 @@
-"""Pure helpers for the MongoDB driver: key quoting and query building.
+"""Helpers the MongoDB drivers share: key quoting, query building, error
+translation and the unordered insert that skips known ids.
 
-Nothing here talks to a server, so all of it is unit-tested directly.
+All but ``connect`` and ``insert_new`` are pure, so they are unit-tested
+directly.
 """
 
 import contextlib
@@ -12,6 +14,8 @@ import pymongo
 import pymongo.errors
 
 from ceilometer_proxy import storage
+
+DUPLICATE_KEY = 11000
 
 
 def quote_key(key):
@@ -253,3 +257,26 @@ def translate_errors(func=None, refusal=storage.StorageError):
 
 reads = translate_errors(refusal=storage.InvalidQuery)
 writes = translate_errors(refusal=storage.InvalidData)
+
+
+def insert_new(collection, docs, refused=None):
+    """Insert unordered; return the documents whose _id was new.
+
+    Documents the server refuses for another reason go to ``refused`` (a
+    list) when given; otherwise the first refusal raises InvalidData.
+    """
+    if not docs:
+        return []
+    try:
+        collection.insert_many(docs, ordered=False)
+        return docs
+    except pymongo.errors.BulkWriteError as err:
+        errors = err.details.get('writeErrors', [])
+        others = [e for e in errors if e.get('code') != DUPLICATE_KEY]
+        if others and refused is None:
+            raise storage.InvalidData(others[0].get('errmsg'))
+        if others:
+            refused.extend((docs[e['index']], e.get('errmsg'))
+                           for e in others)
+        failed = {e.get('index') for e in errors}
+        return [d for i, d in enumerate(docs) if i not in failed]

@@ -56,9 +56,11 @@ class CapabilitiesController(rest.RestController):
         conn = pecan.request.storage_conn
         alarm_conn = pecan.request.alarm_storage_conn
         api = utils.update_nested(API_CAPABILITIES, conn.get_capabilities())
+        event_conn = pecan.request.event_storage_conn
         api = utils.update_nested(api, alarm_conn.get_capabilities())
+        api = utils.update_nested(api, event_conn.get_capabilities())
         return Capabilities(
             api=flatten(api),
             storage=flatten(conn.get_storage_capabilities()),
             alarm_storage=flatten(alarm_conn.get_storage_capabilities()),
-            event_storage=flatten({'storage': {'production_ready': False}}))
+            event_storage=flatten(event_conn.get_storage_capabilities()))

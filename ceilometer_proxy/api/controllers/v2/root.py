@@ -2,6 +2,7 @@
 
 from ceilometer_proxy.api.controllers.v2 import alarms
 from ceilometer_proxy.api.controllers.v2 import capabilities
+from ceilometer_proxy.api.controllers.v2 import events as event_controllers
 from ceilometer_proxy.api.controllers.v2 import meters
 from ceilometer_proxy.api.controllers.v2 import query
 from ceilometer_proxy.api.controllers.v2 import resources
@@ -17,3 +18,5 @@ class V2Controller(object):
     query = query.QueryController()
     capabilities = capabilities.CapabilitiesController()
     alarms = alarms.AlarmsController()
+    events = event_controllers.EventsController()
+    event_types = event_controllers.EventTypesController()

@@ -21,9 +21,11 @@ class CapabilitiesController(rest.RestController):
         if alarm_conn is not None:
             api = utils.update_nested(api, alarm_conn.get_capabilities())
             alarm_storage = alarm_conn.get_storage_capabilities()
+        event_conn = pecan.request.event_storage_conn
+        api = utils.update_nested(api, event_conn.get_capabilities())
         return local.Capabilities(
             api=local.flatten(api),
             storage=local.flatten(conn.get_storage_capabilities()),
             alarm_storage=local.flatten(alarm_storage),
-            event_storage=local.flatten({'storage': {
-                'production_ready': False}}))
+            event_storage=local.flatten(
+                event_conn.get_storage_capabilities()))

@@ -6,6 +6,7 @@ from ceilometer_proxy.api.controllers.v2.cascading import meters
 from ceilometer_proxy.api.controllers.v2.cascading import resources
 from ceilometer_proxy.api.controllers.v2.cascading import samples
 from ceilometer_proxy.api.controllers.v2.cascading import query
+from ceilometer_proxy.api.controllers.v2 import events as event_controllers
 
 
 class CascadingV2Controller(object):
@@ -17,3 +18,5 @@ class CascadingV2Controller(object):
     query = query.QueryController()
     capabilities = capabilities.CapabilitiesController()
     alarms = alarms.CascadingAlarmsController()
+    events = event_controllers.EventsController()
+    event_types = event_controllers.EventTypesController()
