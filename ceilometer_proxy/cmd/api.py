@@ -96,15 +96,18 @@ def main(argv=None):
         alarm_backend = api_app.load_alarm_backend(conf)
         if conf.api.mode == 'local' and prepare_store(conf, backend):
             prepare_store(conf, alarm_backend)
+            prepare_store(conf, api_app.load_event_backend(conf))
         return serve_dev(conf, backend, alarm_backend)
     if conf.api.mode == 'local':
         # Indexes once, here, before the workers fork; each worker then
         # connects on its own.
         backend = api_app.load_backend(conf)
         alarm_backend = api_app.load_alarm_backend(conf)
+        event_backend = api_app.load_event_backend(conf)
         if prepare_store(conf, backend):
             prepare_store(conf, alarm_backend)
-        for store in (backend, alarm_backend):
+            prepare_store(conf, event_backend)
+        for store in (backend, alarm_backend, event_backend):
             close = getattr(store, 'close', None)
             if close:
                 close()

@@ -24,6 +24,7 @@ from ceilometer_proxy.cascading import alarms as cascading_alarms
 from ceilometer_proxy.cascading import errors
 from ceilometer_proxy.cascading import reconciler
 from ceilometer_proxy.cascading import region_pool
+from ceilometer_proxy.event import storage as event_storage
 from ceilometer_proxy import service
 from ceilometer_proxy import storage
 
@@ -41,15 +42,21 @@ class LocalRound(object):
     def __init__(self, conf):
         self.conf = conf
         self.backend = storage.get_connection_from_config(conf)
+        self.events = event_storage.get_connection_from_config(conf)
         self.interval = conf.database.housekeeping_interval
 
     def __call__(self):
         ttl = self.conf.database.metering_time_to_live
         if ttl > 0:
             self.backend.clear_expired_metering_data(ttl)
+        event_ttl = self.conf.database.event_time_to_live
+        if event_ttl > 0:
+            self.events.clear_expired_event_data(event_ttl)
         self.backend.compact_summaries()
-        return ('Housekeeping: expiry (ttl %s) and summary compaction done'
-                % ('%d s' % ttl if ttl > 0 else 'off'))
+        return ('Housekeeping: expiry (samples: ttl %s, events: ttl %s) and '
+                'summary compaction done'
+                % tuple('%d s' % t if t > 0 else 'off'
+                        for t in (ttl, event_ttl)))
 
 
 class CascadingRound(object):

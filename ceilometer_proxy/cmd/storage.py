@@ -1,9 +1,10 @@
 """ceilometer-proxy-dbsync: prepare the store; optionally expire or rebuild.
 
 Safe to run any number of times. ``--expire`` deletes samples older than
-``[database] metering_time_to_live`` (for cron, since TTL indexes are not
-portable across MongoDB-wire servers); ``--rebuild-summaries`` recomputes
-the statistics summaries from the raw samples.
+``[database] metering_time_to_live`` and events older than ``[database]
+event_time_to_live`` (for cron, since TTL indexes are not portable across
+MongoDB-wire servers); ``--rebuild-summaries`` recomputes the statistics
+summaries from the raw samples.
 """
 
 import sys
@@ -11,6 +12,7 @@ import sys
 from oslo_config import cfg
 from oslo_log import log
 
+from ceilometer_proxy.event import storage as event_storage
 from ceilometer_proxy import service
 from ceilometer_proxy import storage
 
@@ -19,7 +21,8 @@ LOG = log.getLogger(__name__)
 CLI_OPTS = [
     cfg.BoolOpt('expire', default=False,
                 help='Also delete samples older than '
-                     '[database] metering_time_to_live.'),
+                     '[database] metering_time_to_live and events older '
+                     'than [database] event_time_to_live.'),
     cfg.BoolOpt('rebuild-summaries', default=False,
                 help='Recompute the statistics summaries from all stored '
                      'samples (after importing samples written by another '
@@ -34,6 +37,8 @@ def main(argv=None):
                             conf=conf)
     conn = storage.get_connection_from_config(conf)
     conn.upgrade()
+    events = event_storage.get_connection_from_config(conf)
+    events.upgrade()
     print('The store is ready: collections and indexes are in place.')
     if conf.rebuild_summaries:
         count = conn.rebuild_summaries()
@@ -45,6 +50,10 @@ def main(argv=None):
         else:
             removed = conn.clear_expired_metering_data(ttl)
             print('Expired %d samples.' % removed)
+        event_ttl = conf.database.event_time_to_live
+        if event_ttl > 0:
+            print('Expired %d events.'
+                  % events.clear_expired_event_data(event_ttl))
     return 0
 
 

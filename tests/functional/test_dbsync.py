@@ -9,12 +9,14 @@ import tempfile
 from tests import services
 
 
-def run_dbsync(url, *args, ttl=None):
+def run_dbsync(url, *args, ttl=None, event_ttl=None):
     with tempfile.TemporaryDirectory() as tmp:
         conf = os.path.join(tmp, 'c.conf')
         database = {'connection': url}
         if ttl is not None:
             database['metering_time_to_live'] = ttl
+        if event_ttl is not None:
+            database['event_time_to_live'] = event_ttl
         services.write_config(conf, {'database': database})
         return subprocess.run(
             [sys.executable, '-m', 'ceilometer_proxy.cmd.storage',
@@ -70,6 +72,33 @@ def test_dbsync_expire_deletes_only_old_samples(mongodb_url):
         assert [r['_id'] for r in conn.resource.find()] == ['new-vm']
     finally:
         conn.clear()
+        conn.close()
+
+
+def test_dbsync_expire_deletes_only_old_events(mongodb_url):
+    from ceilometer_proxy.event import models
+    from ceilometer_proxy.event import storage as event_storage
+    from ceilometer_proxy import service
+
+    name = services.unique_db_name('expire_events')
+    url = services.db_url(mongodb_url, name)
+    conf = service.prepare_service([], config_files=[])
+    conn = event_storage.get_connection_from_config(conf, url)
+    now = datetime.datetime.utcnow()
+    try:
+        conn.upgrade()
+        conn.record_events([
+            models.Event(message_id=key, event_type='compute.instance.exists',
+                         generated=now - age, traits=[], raw={})
+            for key, age in (('old', datetime.timedelta(days=2)),
+                             ('new', datetime.timedelta(minutes=1)))])
+        result = run_dbsync(url, '--expire', event_ttl=86400)
+        assert result.returncode == 0, result.stderr
+        assert 'Expired 1 events' in result.stdout
+        assert 'metering_time_to_live is not set' in result.stdout
+        assert [d['_id'] for d in conn.event.find()] == ['new']
+    finally:
+        conn.client.drop_database(name)
         conn.close()
 
 
