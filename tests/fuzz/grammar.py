@@ -23,7 +23,8 @@ FIELDS = ('resource_id', 'resource', 'project_id', 'project', 'user_id',
           'state', 'enabled', 'alarm_id', 'type', 'severity', 'on_behalf_of',
           'metadata.display_name', 'metadata.region', 'metadata.$x',
           'metadata.a.b', 'resource_metadata.flavor', 'search_offset',
-          'recorded_at', 'counter_volume', 'all_projects')
+          'recorded_at', 'counter_volume', 'all_projects', 'event_type',
+          'start_timestamp', 'end_timestamp', 'instance_id')
 METERS = ('cpu_util', 'instance', 'volume.size')
 AGGREGATES = ('count', 'sum', 'avg', 'min', 'max', 'stddev', 'cardinality')
 SAMPLE_TYPES = ('gauge', 'cumulative', 'delta')
@@ -199,6 +200,12 @@ def endpoint(draw, seeded, cascading=False):
         ('POST', '/v2/query/alarms', complex_query_body()),
         ('POST', '/v2/query/alarms/history', complex_query_body()),
         ('GET', '/v2/capabilities', None),
+        ('GET', '/v2/events', None),
+        ('GET', '/v2/events/%s' % rid, None),
+        ('GET', '/v2/event_types', None),
+        ('GET', '/v2/event_types/%s' % meter, None),
+        ('GET', '/v2/event_types/%s/traits' % meter, None),
+        ('GET', '/v2/event_types/%s/traits/%s' % (meter, rid), None),
         ('GET', '/', None),
         ('GET', '/v2', None),
     ]
