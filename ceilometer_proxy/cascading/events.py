@@ -14,6 +14,7 @@ the service's own (admin) token. CascadingEvents serves the interface of
 an event storage driver, so the API controllers are those of local mode.
 """
 
+import datetime
 import heapq
 
 from ceilometer_proxy.cascading import errors
@@ -24,8 +25,14 @@ CAPABILITIES = {'events': {'query': {'simple': True}}}
 TYPE_NAMES = ('string', 'integer', 'float', 'datetime')
 
 
-def _text(value):
-    return value.isoformat() if hasattr(value, 'isoformat') else str(value)
+def _text(value, type_name=None):
+    if hasattr(value, 'isoformat'):
+        return value.isoformat()
+    if type_name == 'integer' and isinstance(value, float):
+        # Beyond 64 bits the API keeps integers as floats; the region
+        # must still read an integer.
+        return '%d' % value
+    return str(value)
 
 
 def query_of(event_filter):
@@ -45,7 +52,8 @@ def query_of(event_filter):
                 terms.append({'field': trait['key'],
                               'op': trait.get('op') or 'eq',
                               'type': type_name,
-                              'value': _text(trait[type_name])})
+                              'value': _text(trait[type_name],
+                                             type_name)})
     if event_filter.project is not None:
         terms.append({'field': 'project_id', 'op': 'eq', 'type': 'string',
                       'value': event_filter.project})
@@ -74,7 +82,8 @@ def event_of(region, answer):
 
 
 def newest_first(event):
-    return (-event.generated.timestamp(), event.message_id)
+    # Naive UTC datetimes: no .timestamp(), which would read local time.
+    return (datetime.datetime.max - event.generated, event.message_id)
 
 
 def merge_events(answers, limit):

@@ -16,6 +16,7 @@ from wsme import types as wtypes
 import wsmeext.pecan as wsme_pecan
 
 from ceilometer_proxy.api.controllers.v2 import base
+from ceilometer_proxy.api.controllers.v2 import cascading as cascading_api
 from ceilometer_proxy.api import rbac
 from ceilometer_proxy.event import models
 from ceilometer_proxy.event import storage as event_storage
@@ -109,8 +110,15 @@ class Event(base.Base):
 
 
 def scoped_project():
-    """The project a caller is limited to; None for administrators."""
-    return rbac.get_limited_to_project(pecan.request.headers)
+    """The project a caller is limited to; None for administrators.
+
+    A scoped caller without a project (a domain-scoped token, say) could
+    otherwise read as unlimited: it is refused, as Ceilometer did.
+    """
+    user, project = rbac.get_limited_to(pecan.request.headers)
+    if user and not project:
+        pecan.abort(403, 'RBAC Authorization Failed')
+    return project
 
 
 def _timestamp(term):
@@ -122,6 +130,10 @@ def _timestamp(term):
 
 
 def _trait_filter(term):
+    if term.op not in base.operation_kind:
+        raise base.ClientSideError(
+            'Operator %s is not supported. The supported operators are: %s'
+            % (term.op, ', '.join(base.operation_kind)))
     trait_type = term.type or 'string'
     if trait_type not in TRAIT_TYPES:
         raise base.ClientSideError(
@@ -140,6 +152,9 @@ def event_filter(q):
     for term in q:
         if not term.field:
             raise base.ClientSideError('A query needs a field')
+        if term.value in (None, wtypes.Unset):
+            raise base.ClientSideError('The query on %s needs a value'
+                                       % term.field)
         ops = EVENT_FIELDS.get(term.field)
         if ops is None:
             args['traits_filter'].append(_trait_filter(term))
@@ -167,6 +182,7 @@ class TraitsController(rest.RestController):
     """/v2/event_types/<type>/traits[/<name>]."""
 
     @wsme_pecan.wsexpose([Trait], wtypes.text, wtypes.text)
+    @cascading_api.translate_errors
     def get_one(self, event_type, trait_name):
         """Every value the trait has taken on events of the type.
 
@@ -179,6 +195,7 @@ class TraitsController(rest.RestController):
                                                             trait_name)]
 
     @wsme_pecan.wsexpose([TraitDescription], wtypes.text)
+    @cascading_api.translate_errors
     def get_all(self, event_type):
         """The trait names and types seen on events of the type.
 
@@ -198,6 +215,7 @@ class EventTypesController(rest.RestController):
     traits = TraitsController()
 
     @wsme_pecan.wsexpose(None, wtypes.text)
+    @cascading_api.translate_errors
     def get_one(self, event_type):
         """Not a resource of its own (as in Ceilometer): always 404.
 
@@ -207,6 +225,7 @@ class EventTypesController(rest.RestController):
         pecan.abort(404)
 
     @wsme_pecan.wsexpose([wtypes.text])
+    @cascading_api.translate_errors
     def get_all(self):
         """Every event type stored."""
         require_admin()
@@ -220,6 +239,7 @@ class EventsController(rest.RestController):
     # (A subclass would reorder WSME's attributes, which the request
     # shape check relies on.)
     @wsme_pecan.wsexpose([Event], [base.Query], int)
+    @cascading_api.translate_errors
     def get_all(self, q=None, limit=None):
         """Events matching the filters, newest first.
 
@@ -234,6 +254,7 @@ class EventsController(rest.RestController):
         return [Event.from_db_model(e) for e in found]
 
     @wsme_pecan.wsexpose(Event, wtypes.text)
+    @cascading_api.translate_errors
     def get_one(self, message_id):
         """One event.
 
