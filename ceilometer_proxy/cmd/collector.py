@@ -1,10 +1,11 @@
 """ceilometer-proxy-collector: metering notifications (and UDP samples)
-into the store.
+into the store, and every other notification into the event store.
 
-Listens on ``[collector] messaging_urls`` (default: ``transport_url``)
-and, unless ``[collector] udp_address`` is empty, on a UDP port. SIGTERM
-and SIGINT stop it gracefully: the batches in hand are stored and
-acknowledged first.
+Listens on ``[collector] messaging_urls`` (default: ``transport_url``),
+on the queues of ``[collector] deployments_file`` and, unless
+``[collector] udp_address`` is empty, on a UDP port. SIGTERM and SIGINT
+stop it gracefully: the batches in hand are stored and acknowledged
+first.
 """
 
 import signal
@@ -15,6 +16,7 @@ import time
 from oslo_log import log
 
 from ceilometer_proxy.collector import service as collector_service
+from ceilometer_proxy.event import storage as event_storage
 from ceilometer_proxy import service
 from ceilometer_proxy import storage
 
@@ -45,7 +47,11 @@ def main(argv=None):
     conf = service.prepare_service(sys.argv[1:] if argv is None else argv)
     conn = storage.get_connection_from_config(conf)
     prepare_store(conf, conn)
-    collector = collector_service.CollectorService(conf, conn)
+    event_conn = None
+    if conf.collector.events:
+        event_conn = event_storage.get_connection_from_config(conf)
+        prepare_store(conf, event_conn)
+    collector = collector_service.CollectorService(conf, conn, event_conn)
     stopping = threading.Event()
 
     def stop(signum, frame):
@@ -64,6 +70,8 @@ def main(argv=None):
         collector.stop()
     finally:
         conn.close()
+        if event_conn is not None:
+            event_conn.close()
     LOG.info('Collector stopped')
     return 0
 

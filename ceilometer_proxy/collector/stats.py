@@ -4,7 +4,9 @@ Operators need to know how much arrives, how much is stored and why the
 rest was dropped, without a log line per message: counters are kept in
 memory, logged every ``[collector] stats_interval`` seconds when they
 changed and optionally written to ``[collector] stats_file`` as JSON.
-Warnings about dropped messages are rate limited per reason.
+Warnings about dropped messages are rate limited per reason. Events
+have counters of their own, the metering names prefixed with ``events.``
+(``events.received``, ``events.dropped.malformed``...).
 """
 
 import json
@@ -21,15 +23,23 @@ STORED = 'stored'
 DUPLICATES = 'duplicates'
 STORE_FAILURES = 'store_failures'
 DROPPED_PREFIX = 'dropped.'
+EVENTS_PREFIX = 'events.'
+METERING_COUNTERS = (RECEIVED, STORED, DUPLICATES, STORE_FAILURES)
+EVENT_COUNTERS = tuple(EVENTS_PREFIX + name for name in METERING_COUNTERS)
 
 
 class Counters(object):
     """Thread-safe named counters."""
 
-    def __init__(self):
+    def __init__(self, names=METERING_COUNTERS):
         self._lock = threading.Lock()
-        self._values = {RECEIVED: 0, STORED: 0, DUPLICATES: 0,
-                        STORE_FAILURES: 0}
+        self._values = dict.fromkeys(names, 0)
+
+    def declare(self, names):
+        """Report these counters from now on, at 0 until counted."""
+        with self._lock:
+            for name in names:
+                self._values.setdefault(name, 0)
 
     def add(self, name, amount=1):
         with self._lock:
