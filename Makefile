@@ -51,6 +51,7 @@ bench: venv ferretdb
 	$(PY) bench/cascading_alarms.py
 	$(PY) bench/cascading.py --no-alarms
 	$(PY) bench/modern.py
+	$(PY) bench/events.py
 
 clean:
 	rm -rf $(VENV) .state .pytest_cache

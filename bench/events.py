@@ -10,8 +10,10 @@ Notifier as nova-compute sends them), starts ceilometer-proxy-collector
 with the shipped event definitions and times it until every event is
 stored. In the same run the event storage driver alone, in this process,
 writes the same events (converted here) in batches of the same size: the
-store's ceiling. Prints, as its last line, ``events: <N> events/s (<R> x
-store)`` for the bus listener.
+store's ceiling. Then bench/event_queries.py's question is timed: an
+``instance_id``-filtered event-list over --query-events stored events
+(median of --query-repeat). Prints, as its last line, ``events: <N>
+events/s (<R> x store), query <M> ms`` (the bus listener's rate).
 """
 
 import argparse
@@ -30,6 +32,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 import kombu  # noqa: E402
 
 from bench import common  # noqa: E402
+from bench import event_queries  # noqa: E402
 from tests.functional.collector import harness  # noqa: E402
 from tests import rabbitmq  # noqa: E402
 from tests import services  # noqa: E402
@@ -53,14 +56,19 @@ def parse_args(argv=None):
                              '(default %(default)s)')
     parser.add_argument('--no-deployments', action='store_true',
                         help='time the bus listener only')
+    parser.add_argument('--query-events', type=int, default=100000,
+                        help='events stored for the timed event-list '
+                             '(0: no query timing)')
+    parser.add_argument('--query-repeat', type=int, default=3)
     parser.add_argument('--quick', action='store_true',
                         help='small run for a smoke test (2000 events)')
     common.add_common_args(parser)
-    parser.set_defaults(timeout=1200)
+    parser.set_defaults(timeout=2400)
     args = parser.parse_args(argv)
     if args.quick:
         args.events = min(args.events, 2000)
         args.store_batches = min(args.store_batches, 2)
+        args.query_events = min(args.query_events, 2000)
     if min(args.events, args.batch_size, args.store_batches) < 1:
         parser.error('--events, --batch-size and --store-batches must be '
                      '>= 1')
@@ -238,9 +246,19 @@ def main(argv=None):
     args = parse_args(argv)
     with common.time_limit(args.timeout):
         rate, store_rate = run(args)
-    print('events: %d events/s (%.2f x store)' % (int(rate),
-                                                  rate / store_rate),
-          flush=True)
+        query_ms = None
+        if args.query_events:
+            with common.mongodb(args.mongodb_url) as base:
+                query_ms, store_ms = event_queries.run(argparse.Namespace(
+                    events=args.query_events, repeat=args.query_repeat),
+                    base)
+            common.log('query: %.0f ms median, the store alone %.0f ms '
+                       '(%.2f x)', query_ms, store_ms, query_ms / store_ms)
+    line = 'events: %d events/s (%.2f x store)' % (int(rate),
+                                                   rate / store_rate)
+    if query_ms is not None:
+        line += ', query %.0f ms' % query_ms
+    print(line, flush=True)
     return 0
 
 
