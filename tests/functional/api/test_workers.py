@@ -150,7 +150,8 @@ def test_housekeeping_once_for_all_workers(served):
     code, _out, last = services.run_command(
         'ceilometer-proxy-housekeeping', served.conf_path, '--once')
     assert code == 0, last
-    assert last.endswith('expiry (ttl 86400 s) and summary compaction done')
+    assert last.endswith('expiry (samples: ttl 86400 s, events: ttl off) '
+                         'and summary compaction done')
     for _ in range(2 * WORKERS):
         assert client.get_json('/v2/meters/cpu_util', q=q) == []
     # Younger samples are kept.
