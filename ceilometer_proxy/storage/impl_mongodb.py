@@ -123,7 +123,7 @@ def _summary_id(key, summary):
                               dims)).encode('utf-8')).hexdigest()
 
 
-class Connection(base.Connection):
+class Connection(mongo_utils.ServerConnection, base.Connection):
     """MongoDB-wire storage driver (``mongodb://`` URLs)."""
 
     CAPABILITIES = utils.update_nested(base.Connection.CAPABILITIES,
@@ -134,36 +134,15 @@ class Connection(base.Connection):
         super().__init__(conf, url)
         self.client, self.db = mongo_utils.connect(conf, url,
                                                    'ceilometer-proxy')
-        self._ferretdb = None
         self.meter = self.db.meter
         self.resource = self.db.resource
         self.summaries = summary_store.SummaryStore(self.db)
 
-    def close(self):
-        self.client.close()
-
-    @mongo_utils.translate_errors
-    def ping(self):
-        self.db.command('ping')
-
-    @mongo_utils.translate_errors
-    def is_ferretdb(self):
-        if self._ferretdb is None:
-            self._ferretdb = 'ferretdbVersion' in self.client.admin.command(
-                'buildInfo')
-        return self._ferretdb
-
     @mongo_utils.translate_errors
     def upgrade(self):
         """Create the indexes (none on FerretDB: see below); idempotent."""
-        existing = set(self.db.list_collection_names())
-        for name in ('meter', 'resource') + tuple(
-                summary_store.COLLECTIONS.values()):
-            if name not in existing:
-                try:
-                    self.db.create_collection(name)
-                except pymongo.errors.CollectionInvalid:
-                    pass  # created meanwhile by another process
+        mongo_utils.ensure_collections(self.db, ('meter', 'resource') + tuple(
+            summary_store.COLLECTIONS.values()))
         self.summaries.initialise(self.meter)
         if self.is_ferretdb():
             # FerretDB v1 (SQLite) pushes no filter but ``_id`` equality

@@ -95,7 +95,7 @@ def _stored(model):
     return doc
 
 
-class Connection(base.Connection):
+class Connection(mongo_utils.ServerConnection, base.Connection):
     """MongoDB-wire alarm storage driver (``mongodb://`` URLs)."""
 
     CAPABILITIES = utils.update_nested(base.Connection.CAPABILITIES,
@@ -109,19 +109,10 @@ class Connection(base.Connection):
         self.alarm = self.db.alarm
         self.alarm_history = self.db.alarm_history
 
-    def close(self):
-        self.client.close()
-
     @mongo_utils.translate_errors
     def upgrade(self):
         """Create the collections; idempotent."""
-        existing = set(self.db.list_collection_names())
-        for name in ('alarm', 'alarm_history'):
-            if name not in existing:
-                try:
-                    self.db.create_collection(name)
-                except pymongo.errors.CollectionInvalid:
-                    pass  # created meanwhile by another process
+        mongo_utils.ensure_collections(self.db, ('alarm', 'alarm_history'))
         try:
             self.alarm.create_index([('project_id', 1), ('name', 1)],
                                     unique=True, name=NAME_INDEX)

@@ -32,6 +32,7 @@ from ceilometer_proxy import utils
 LOG = log.getLogger(__name__)
 
 AVAILABLE_CAPABILITIES = {'events': {'query': {'simple': True}}}
+COLLECTIONS = ('event', 'event_type', 'event_trait_type')
 
 NEWEST_FIRST = [('timestamp', pymongo.DESCENDING), ('_id', pymongo.ASCENDING)]
 VALUE_KEYS = {'string': models.Trait.TEXT_TYPE,
@@ -136,7 +137,7 @@ def _to_doc(event):
             'raw': event.raw or {}}
 
 
-class Connection(base.Connection):
+class Connection(mongo_utils.ServerConnection, base.Connection):
     """MongoDB-wire event storage driver (``mongodb://`` URLs)."""
 
     CAPABILITIES = utils.update_nested(base.Connection.CAPABILITIES,
@@ -148,32 +149,11 @@ class Connection(base.Connection):
         self.client, self.db = mongo_utils.connect(
             conf, url, 'ceilometer-proxy-events')
         self.event = self.db.event
-        self._ferretdb = None
-
-    def close(self):
-        self.client.close()
-
-    @mongo_utils.translate_errors
-    def ping(self):
-        self.db.command('ping')
-
-    @mongo_utils.translate_errors
-    def is_ferretdb(self):
-        if self._ferretdb is None:
-            self._ferretdb = 'ferretdbVersion' in self.client.admin.command(
-                'buildInfo')
-        return self._ferretdb
 
     @mongo_utils.translate_errors
     def upgrade(self):
         """Create the collections and (on MongoDB) the indexes."""
-        existing = set(self.db.list_collection_names())
-        for name in ('event', 'event_type', 'event_trait_type'):
-            if name not in existing:
-                try:
-                    self.db.create_collection(name)
-                except pymongo.errors.CollectionInvalid:
-                    pass  # created meanwhile by another process
+        mongo_utils.ensure_collections(self.db, COLLECTIONS)
         if self.is_ferretdb():
             return  # FerretDB v1 serves no filter from secondary indexes
         present = self.event.index_information()
@@ -185,7 +165,7 @@ class Connection(base.Connection):
 
     def clear(self):
         """Drop the event collections (tests)."""
-        for name in ('event', 'event_type', 'event_trait_type'):
+        for name in COLLECTIONS:
             self.db.drop_collection(name)
 
     # -- writes -----------------------------------------------------------

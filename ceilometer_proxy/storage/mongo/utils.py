@@ -280,3 +280,38 @@ def insert_new(collection, docs, refused=None):
                            for e in others)
         failed = {e.get('index') for e in errors}
         return [d for i, d in enumerate(docs) if i not in failed]
+
+
+def ensure_collections(db, names):
+    """Create those of the collections that are missing; another process
+    creating one meanwhile is fine."""
+    existing = set(db.list_collection_names())
+    for name in names:
+        if name not in existing:
+            try:
+                db.create_collection(name)
+            except pymongo.errors.CollectionInvalid:
+                pass
+
+
+class ServerConnection(object):
+    """What every driver on one MongoDB-wire database (``self.client``,
+    ``self.db``) says of its server."""
+
+    _ferretdb = None
+
+    def close(self):
+        self.client.close()
+
+    @translate_errors
+    def ping(self):
+        self.db.command('ping')
+
+    @translate_errors
+    def is_ferretdb(self):
+        """Whether the server is FerretDB, which serves no filter but one
+        on ``_id`` from an index (asked once)."""
+        if self._ferretdb is None:
+            self._ferretdb = 'ferretdbVersion' in self.client.admin.command(
+                'buildInfo')
+        return self._ferretdb
