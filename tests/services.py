@@ -350,3 +350,18 @@ class RecordingApp(object):
         self.seen += 1
         start_response('204 No Content', [])
         return [b'']
+
+
+def record_events(db_url, events):
+    """Store models.Event through the event driver on ``db_url`` (seeding
+    an API server's database); every one must be new."""
+    from ceilometer_proxy.event import storage as event_storage
+    from ceilometer_proxy import service
+
+    conf = service.prepare_service([], config_files=[])
+    conn = event_storage.get_connection_from_config(conf, db_url)
+    try:
+        conn.upgrade()
+        assert conn.record_events(events) == len(events)
+    finally:
+        conn.close()

@@ -12,6 +12,7 @@ import json
 import pytest
 
 from tests import deployment
+from tests import services
 from tests.functional import test_ceilometerclient as cc
 from tests.functional.test_ceilometerclient import ceilometer_bin  # noqa: F401
 
@@ -71,19 +72,6 @@ def model(message_id, event_type, hours, traits, raw):
         traits=[models.Trait(name, models.Trait.get_type_by_name(kind),
                              value) for name, kind, value in traits],
         raw=raw)
-
-
-def record(url, events):
-    from ceilometer_proxy.event import storage as event_storage
-    from ceilometer_proxy import service
-
-    conf = service.prepare_service([], config_files=[])
-    conn = event_storage.get_connection_from_config(conf, url)
-    try:
-        conn.upgrade()
-        assert conn.record_events(events) == len(events)
-    finally:
-        conn.close()
 
 
 # -- reading the client's tables ---------------------------------------------
@@ -148,8 +136,8 @@ def event_show(cli, message_id):
 
 @pytest.fixture(scope='module')
 def local(ceilometer_bin, api_server):  # noqa: F811
-    record(api_server.db_url, [model(m, *spec)
-                               for m, spec in LOCAL.items()])
+    services.record_events(api_server.db_url, [
+        model(m, *spec) for m, spec in LOCAL.items()])
     return cc.Cli(ceilometer_bin, api_server.url)
 
 
@@ -256,7 +244,7 @@ def cascaded(ceilometer_bin, mongodb_url):  # noqa: F811
     with deployment.cascade(mongodb_url, v2=('regionOne', 'regionTwo'),
                             extra=deployment.METERING_SETTINGS) as env:
         for region in env.region_names:
-            record(env.regions[region].server.db_url, [
+            services.record_events(env.regions[region].server.db_url, [
                 model(m, event_type, hours, traits, {'region': region})
                 for m, (where, event_type, hours, traits)
                 in CASCADED.items() if where == region])

@@ -81,19 +81,6 @@ def make_events(region):
     return out
 
 
-def seed_events(url, events):
-    from ceilometer_proxy.event import storage as event_storage
-    from ceilometer_proxy import service
-
-    conf = service.prepare_service([], config_files=[])
-    conn = event_storage.get_connection_from_config(conf, url)
-    try:
-        conn.upgrade()
-        assert conn.record_events(events) == len(events)
-    finally:
-        conn.close()
-
-
 def gnocchi_settings(env, partial):
     """Cascading settings naming the v2 regions plus a Gnocchi region.
 
@@ -150,8 +137,8 @@ def world(mongodb_url):
         with time_zone('Europe/Paris'):
             servers['paris'].start()
         for region in REGIONS:
-            seed_events(env.regions[region].server.db_url,
-                        make_events(region))
+            services.record_events(env.regions[region].server.db_url,
+                                   make_events(region))
         yield World(env, servers)
     finally:
         env.cleanup()
