@@ -16,6 +16,7 @@ from ceilometer_proxy.cascading import catalog
 from ceilometer_proxy.cascading.drivers import gnocchi
 from ceilometer_proxy.cascading import regions
 from ceilometer_proxy import collector
+from ceilometer_proxy import console
 from ceilometer_proxy.event import converter
 from ceilometer_proxy.event import storage as event_storage
 from ceilometer_proxy.pollsters import options as pollster_options
@@ -32,6 +33,7 @@ def list_opts():
         ('cascading', itertools.chain(cascading.OPTS, catalog.OPTS,
                                       cascading_alarms.OPTS)),
         ('collector', itertools.chain(collector.OPTS)),
+        ('console', itertools.chain(console.OPTS)),
         ('coordination', itertools.chain(coordination.OPTS)),
         ('database', itertools.chain(storage.OPTS, alarm_storage.OPTS,
                                      event_storage.OPTS)),

@@ -63,6 +63,7 @@ function configure_ceilometer_proxy {
     iniset "$conf" api mode "$CEILOMETER_PROXY_MODE"
     iniset "$conf" api paste_config "$CEILOMETER_PROXY_CONF_DIR/api_paste.ini"
     iniset "$conf" database connection "$CEILOMETER_PROXY_DB_URL"
+    iniset "$conf" console enabled "$CEILOMETER_PROXY_CONSOLE"
     iniset "$conf" publisher telemetry_secret "$CEILOMETER_PROXY_TELEMETRY_SECRET"
     configure_keystone_authtoken_middleware "$conf" ceilometer-proxy
 

@@ -33,10 +33,14 @@ paste_config = $here/etc/ceilometer-proxy/api_paste.ini
 
 [database]
 connection = mongodb://127.0.0.1:$db_port/ceilometer
+
+[console]
+enabled = true
 CONF
 
 echo "store: FerretDB on 127.0.0.1:$db_port, data in $STATE_DIR/ferretdb"
 echo "API:   http://127.0.0.1:$PORT/v2  (noauth; log in $STATE_DIR/api.log; Ctrl-C stops)"
+echo "console: http://127.0.0.1:$PORT/console/"
 # Expiry and summary compaction, as a deployment runs them: one process
 # beside the API's workers.
 "$PY" -m ceilometer_proxy.cmd.housekeeping --config-file "$conf" &

@@ -13,7 +13,8 @@ import webob
 
 # Characters XML 1.0 cannot carry (an id a client sent may hold them).
 _NOT_XML = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
-STATUS_TEXT = {400: 'Bad Request', 413: 'Request Entity Too Large',
+STATUS_TEXT = {400: 'Bad Request', 404: 'Not Found',
+               405: 'Method Not Allowed', 413: 'Request Entity Too Large',
                500: 'Internal Server Error'}
 
 
