@@ -3,6 +3,7 @@
 from ceilometer_proxy.api.controllers.v2.cascading import alarms
 from ceilometer_proxy.api.controllers.v2.cascading import capabilities
 from ceilometer_proxy.api.controllers.v2.cascading import meters
+from ceilometer_proxy.api.controllers.v2.cascading import regions
 from ceilometer_proxy.api.controllers.v2.cascading import resources
 from ceilometer_proxy.api.controllers.v2.cascading import samples
 from ceilometer_proxy.api.controllers.v2.cascading import query
@@ -19,4 +20,5 @@ class CascadingV2Controller(object):
     capabilities = capabilities.CapabilitiesController()
     alarms = alarms.CascadingAlarmsController()
     events = event_controllers.EventsController()
+    regions = regions.RegionsController()
     event_types = event_controllers.EventTypesController()
