@@ -373,3 +373,28 @@ def test_complex_alarm_queries_answer_from_the_table(env, casc):
     resp = casc.post('/v2/query/alarms/history', {'filter': json.dumps(
         {'=': {'alarm_id': created['alarm_id']}})})
     assert resp.status_code == 400, resp.text
+
+
+def test_regions_name_where_each_alarm_lives_to_admins_only(env, casc):
+    in_r1 = casc.post_json('/v2/alarms', threshold(
+        unique('where'), [q('resource_id', 'vm-a')]))['alarm_id']
+    in_r2 = casc.post_json('/v2/alarms', threshold(
+        unique('where'), [q('resource_id', 'vm-b')]))['alarm_id']
+    regions = env.client(ADMIN).get_json('/v2/regions')
+    assert [r['name'] for r in regions] == ['r1', 'r2']
+    assert {r['driver'] for r in regions} == {'v2'}
+    by_name = {r['name']: set(r['alarm_ids']) for r in regions}
+    assert in_r1 in by_name['r1'] and in_r1 not in by_name['r2']
+    assert in_r2 in by_name['r2'] and in_r2 not in by_name['r1']
+    # Only cascading ids: the regions' own ids never show.
+    held = {a['alarm_id'] for a in env.region_client('r1').get_json(
+        '/v2/alarms')}
+    assert not held & by_name['r1']
+    # A deleted alarm is no longer placed anywhere.
+    casc.delete('/v2/alarms/' + in_r1, status=204)
+    regions = env.client(ADMIN).get_json('/v2/regions')
+    assert all(in_r1 not in r['alarm_ids'] for r in regions)
+    resp = casc.get('/v2/regions')
+    assert resp.status_code == 401
+    assert resp.json()['error_message']['faultstring'] == (
+        'Listing regions needs the admin role')
