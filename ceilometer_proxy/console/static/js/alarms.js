@@ -25,7 +25,7 @@ function ruleSummary(alarm) {
 
 // {alarm id: region} for an administrator of a cascade, else null.
 async function regionsOf() {
-  if (!(api.isCascading() && api.isAdmin())) {
+  if (!(api.isCascading() && api.mayBeAdmin())) {
     return null;
   }
   const regions = await api.getIfAllowed('/regions', null);

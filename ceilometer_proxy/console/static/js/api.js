@@ -39,12 +39,16 @@ export function signOut() {
   sessionStorage.removeItem(IDENTITY_KEY);
 }
 
-// Whether the caller is an administrator as far as the console can tell
-// (noauth: the roles typed in; keystone: the roles the token check gave,
-// recorded after the first call). The API decides what is shown anyway.
-export function isAdmin() {
+// Whether the caller may be an administrator, so that asking an
+// admin-only listing is worth it: with noauth the roles typed in say;
+// a Keystone token's roles are unknown here, so the API is asked (and a
+// refusal only leaves the admin column out). The API decides either way.
+export function mayBeAdmin() {
   const who = identity();
-  return Boolean(who && (who.roles || []).includes('admin'));
+  if (!who) {
+    return false;
+  }
+  return settings.auth_mode === 'keystone' || (who.roles || []).includes('admin');
 }
 
 export function isCascading() {

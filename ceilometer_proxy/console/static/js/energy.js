@@ -14,8 +14,9 @@ let generation = 0;
 let chosen = null;
 
 // Probes: resources with a power or energy meter, as /v2/meters lists
-// them to this caller; their region from /v2/resources for an admin in
-// cascading mode (the region is in an admin's resource metadata).
+// them to this caller. Their region, when known, is in the resource's
+// metadata: the Kwapi pollsters record their endpoint's region, and in
+// cascading mode an administrator sees the region of the resource map.
 async function findProbes() {
   const meters = await api.get('/meters');
   const probes = new Map();
@@ -27,7 +28,7 @@ async function findProbes() {
       {id: meter.resource_id, project: meter.project_id || '', region: ''};
     probes.set(meter.resource_id, probe);
   }
-  if (api.isCascading() && api.isAdmin() && probes.size) {
+  if (probes.size) {
     const resources = await api.get('/resources', [], {meter_links: 0});
     for (const resource of resources) {
       const probe = probes.get(resource.resource_id);
@@ -68,12 +69,12 @@ function grouped(series, probes, group) {
     .map(([key, list]) => energy.groupSeries(key, list));
 }
 
-function controls(root, redraw) {
+function controls(root, redraw, probes) {
   const windowSelect = el('select', {id: 'energy-window', onchange: redraw},
     energy.WINDOWS.map((w) => el('option', {value: w.seconds,
       selected: w.seconds === 3600}, w.label)));
   const groups = [['probe', 'probe'], ['project', 'project']];
-  if (api.isCascading() && api.isAdmin()) {
+  if (probes.some((p) => p.region)) {
     groups.push(['region', 'region']);
   }
   const groupSelect = el('select', {id: 'energy-group', onchange: redraw},
@@ -145,9 +146,9 @@ export function render(root) {
   root.append(el('h2', {}, 'Energy'));
   let probes = [];
   const redraw = () => draw(root, probes);
-  controls(root, redraw);
   rendering(root, async () => {
     probes = await findProbes();
+    controls(root, redraw, probes);
     probeBoxes(root, probes, redraw);
     await drawNow(root, probes);
   });

@@ -46,9 +46,11 @@ function searchForm(onSearch) {
   const s = lastSearch;
   const types = el('datalist', {id: 'events-type-list'});
   // Event types are listed to administrators only; members type them.
-  api.getIfAllowed('/event_types', []).then((names) => {
-    names.forEach((name) => types.append(el('option', {value: name})));
-  }).catch(() => {});
+  if (api.mayBeAdmin()) {
+    api.getIfAllowed('/event_types', []).then((names) => {
+      names.forEach((name) => types.append(el('option', {value: name})));
+    }).catch(() => {});
+  }
   const form = el('form', {id: 'events-search', class: 'controls'},
     input('events-type', 'Event type', s.type,
           {list: 'events-type-list', placeholder: 'compute.instance.create.end', size: 30}),
