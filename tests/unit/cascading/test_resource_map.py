@@ -82,13 +82,16 @@ def test_list_filters(rmap):
     assert ids(rmap.list()) == ['b', 'c']
 
 
-def test_type_catalog_has_the_four_types():
+def test_type_catalog_has_the_shipped_types():
     types = resource_map.TypeCatalog(helpers.make_conf())
     assert types.names() == ['cinder.snapshot', 'cinder.volume',
-                             'glance.image', 'nova.instance']
+                             'glance.image', 'kwapi.probe', 'nova.instance']
     assert 'nova.instance' in types and 'heat.stack' not in types
     names = [m['name'] for m in types.meters('nova.instance')]
     assert len(names) == 32 and 'cpu_util' in names
+    assert [(m['name'], m['type'], m['unit'])
+            for m in types.meters('kwapi.probe')] == [
+        ('energy', 'cumulative', 'kWh'), ('power', 'gauge', 'W')]
     assert types.meters('unknown') == []
 
 
