@@ -50,9 +50,15 @@ class Campaign(object):
         url, params = self.url + request['path'], request['params']
         if request.get('raw_query'):
             url, params = url + '?' + request['raw_query'], None
-        resp = self.session.request(request['method'], url, params=params,
-                                    data=request['data'], headers=headers,
-                                    timeout=120)
+        try:
+            resp = self._request(request, url, params, headers)
+        except requests.ConnectionError:
+            # A kept-alive connection the server closed as it idled out
+            # (the server's keep-alive timeout) fails like this before
+            # any answer; the same request on a new connection is what
+            # tells a closed socket from a worker that died of it.
+            self.session.close()
+            resp = self._request(request, url, params, headers)
         with self.lock:
             self.sent += 1
         problem = self.problem(resp)
@@ -70,6 +76,11 @@ class Campaign(object):
                                     request['headers'], resp.status_code,
                                     resp.text[:1500], self.log()[-3000:]))
         return resp
+
+    def _request(self, request, url, params, headers):
+        return self.session.request(request['method'], url, params=params,
+                                    data=request['data'], headers=headers,
+                                    timeout=120)
 
     @staticmethod
     def problem(resp):

@@ -175,18 +175,21 @@ def test_cascading_workers_create_each_alarm_once(cascade):
     assert len(worker_pids(cascade.cascading.proc.pid, 2)) == 2
     names = ['c-%s-%d' % (uuid.uuid4().hex[:6], i) for i in range(CLIENTS)]
 
+    answers = []
+
     def create(index_name):
         index, name = index_name
         region = ('r1', 'r2')[index % 2]
-        return cascade.client(MEMBER).post('/v2/alarms', {
+        answer = cascade.client(MEMBER).post('/v2/alarms', {
             'name': name, 'type': 'threshold',
             'threshold_rule': {'meter_name': 'cpu_util', 'threshold': 1.0,
                                'query': [{'field': 'resource_id',
                                           'op': 'eq',
-                                          'value': 'vm-' + region}]}}
-        ).status_code
+                                          'value': 'vm-' + region}]}})
+        answers.append((answer.status_code, answer.text))
+        return answer.status_code
 
-    assert set(in_parallel(create, list(enumerate(names)))) == {201}
+    assert set(in_parallel(create, list(enumerate(names)))) == {201}, answers
     listed = {a['name'] for a in cascade.client(MEMBER).get_json(
         '/v2/alarms')}
     assert set(names) <= listed
