@@ -12,6 +12,7 @@ that the browser console logged no error, and leaves a screenshot.
 
 import datetime
 import json
+import urllib.parse
 
 import pytest
 import requests
@@ -421,3 +422,22 @@ def test_sign_out_forgets_the_identity(page):
     page.wait_until(lambda: page.displayed('form#signin'), 'form#signin')
     assert not page.displayed('section#page-alarms')
     assert page.console_errors() == []
+
+
+def test_odd_routes_answer_as_the_api_does(page, world):
+    """An id that is not valid percent-encoding, or holds '/' or markup,
+    is asked of the API as typed and the API's 404 shown as text."""
+    c.sign_in_as(page, c.ADMIN)
+    for raw, meant in (('%E0%A4%A', '%E0%A4%A'),
+                       ('a%2Fb', 'a/b'),
+                       ('%3Cimg%20src%3Dx%3E', '<img src=x>')):
+        answer = world.client().get('/v2/events/' + urllib.parse.quote(
+            meant, safe=''))
+        assert answer.status_code == 404
+        page.open('/console/#/events/' + raw)
+        assert page.wait_ready('page-events', allow_error=True) == 'error'
+        assert page.error_text() == answer.json()['error_message'][
+            'faultstring']
+        assert not page.find_all('#main img')
+        errors = page.console_errors()
+        assert errors and all('404' in e['message'] for e in errors), errors

@@ -53,9 +53,19 @@ function whoami() {
       (who.roles.length ? ' (' + who.roles.join(', ') + ')' : '');
 }
 
+// A hash part as text; one that is not valid percent-encoding (typed or
+// cut short) is taken as it is rather than stopping the page.
+function decoded(part) {
+  try {
+    return decodeURIComponent(part);
+  } catch (ignored) {
+    return part;
+  }
+}
+
 function route() {
   const main = document.getElementById('main');
-  const parts = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  const parts = location.hash.replace(/^#\/?/, '').split('/').map(decoded);
   const page = PAGES[parts[0]] ? parts[0] : 'energy';
   document.querySelectorAll('nav a').forEach((a) =>
     a.classList.toggle('current', a.id === 'nav-' + page));
