@@ -191,3 +191,26 @@ def test_a_member_of_another_project_sees_nothing(page, world):
     assert c.alarm_rows(page) == []
     assert 'probe-r' not in page.driver.page_source
     assert page.console_errors() == []
+
+
+def test_a_region_that_does_not_answer_is_named(page, world):
+    """With ``partial_results`` off a fan-out missing a region is the
+    API's 503 naming it, which the page shows; the region back, the page
+    is whole again. (Last in the module: it stops a region.)"""
+    c.sign_in_as(page, c.ADMIN)
+    admin = world.client(c.ADMIN)
+    world.stop_region('r2')
+    try:
+        answer = admin.get('/v2/events', limit=100)
+        assert answer.status_code == 503
+        page.open('/console/#/events')
+        assert page.wait_ready('page-events', allow_error=True) == 'error'
+        assert page.error_text() == answer.json()['error_message'][
+            'faultstring']
+        assert 'r2' in page.error_text()
+    finally:
+        world.start_region('r2')
+    c.open_ready(page, '#/events', 'page-events')
+    assert [r[0] for r in c.event_rows(page)] == [
+        e['message_id'] for e in admin.get_json('/v2/events', limit=100)]
+    assert not page.error_text()
