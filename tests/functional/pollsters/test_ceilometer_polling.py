@@ -103,8 +103,11 @@ def test_kwapi_samples_follow_the_probes(setup):
     agents = setup['agents']
 
     def a1_gone_through_all_answers():
-        return [s for s in samples(setup, ('energy',), 'A1')
-                if s['timestamp'] == utc(T3)]
+        # Both pollsters' samples of the last answer: the agent publishes
+        # each pollster's samples on their own, energy before power.
+        last = {s['name'] for s in samples(setup, ('energy', 'power'), 'A1')
+                if s['timestamp'] == utc(T3)}
+        return last == {'energy', 'power'}
 
     poll_until(a1_gone_through_all_answers, 60, 'the last answer of A',
                agents)
