@@ -18,6 +18,12 @@ OPTS = [
     cfg.StrOpt('title', default='ceilometer-proxy',
                help='Title shown in the console\'s header (e.g. the name '
                     'of the cloud).'),
+    cfg.FloatOpt('kwh_price', default=0.0, min=0.0,
+                 help='Price of one kWh, to show what the energy of each '
+                      'series cost (as Kwapi\'s graphs did); 0 shows no '
+                      'cost.'),
+    cfg.StrOpt('currency', default='EUR',
+               help='Currency of kwh_price, as shown next to the costs.'),
 ]
 
 

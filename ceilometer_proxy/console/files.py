@@ -71,7 +71,9 @@ def settings_file(conf):
     sign in, and whether regions exist."""
     body = json.dumps({'auth_mode': conf.api.auth_mode,
                        'mode': conf.api.mode,
-                       'title': conf.console.title}).encode('utf-8')
+                       'title': conf.console.title,
+                       'kwh_price': conf.console.kwh_price,
+                       'currency': conf.console.currency}).encode('utf-8')
     return StaticFile(body, TYPES['.json'])
 
 

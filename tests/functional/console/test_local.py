@@ -28,7 +28,8 @@ PROBES = {'probe-a': ('p1', 'u1', True), 'probe-b': ('p1', 'u1', True),
           'probe-c': ('p2', 'u2', False)}
 INSTANCE, OTHER_INSTANCE = 'inst-x', 'inst-y'
 EV = 'ev-x-'
-WINDOWS = ['300', '3600', '86400', '604800', '2592000']
+WINDOWS = ['300', '3600', '86400', '604800', '2592000', '31536000']
+KWH_PRICE = 0.25
 
 
 class World(object):
@@ -79,7 +80,8 @@ def seed(world):
 def world(mongodb_url):
     name = services.unique_db_name('console')
     server = services.ApiServer(services.db_url(mongodb_url, name),
-                                extra={'console': {'enabled': True}})
+                                extra={'console': {'enabled': True,
+                                                   'kwh_price': KWH_PRICE}})
     try:
         server.start()
         built = World(server)
@@ -144,6 +146,13 @@ def test_energy_page_draws_what_the_statistics_say(page, world, shoot):
     assert {p: t['source'] for p, t in totals.items()} == {
         'probe-a': 'energy meter', 'probe-b': 'energy meter',
         'probe-c': 'integrated power'}
+    # [console] kwh_price: what each series' energy cost.
+    assert 'cost (EUR)' in page.texts('#energy-totals th')
+    for row in page.find_all('#energy-totals tbody tr'):
+        cost = page.find_all('td.energy-cost', row)[0].get_attribute(
+            'data-value')
+        assert float(cost) == pytest.approx(
+            totals[row.get_attribute('data-series')]['kwh'] * KWH_PRICE)
     shoot(page, 'energy.png')
     assert page.console_errors() == []
 
@@ -236,6 +245,30 @@ def test_events_page_lists_what_the_api_lists(page, world, shoot):
     assert len(want) == 2
     assert page.eventually(lambda: c.event_rows(page),
                            api_rows(want)) == api_rows(want)
+    assert page.console_errors() == []
+
+
+def test_older_events_page_back_through_the_list(page, world):
+    """With a limit of 3, "Older events" adds the next page each time
+    until the oldest; together they are the API's whole list, in its
+    order, once each."""
+    c.sign_in_as(page, c.ADMIN)
+    c.open_ready(page, '#/events', 'page-events')
+    page.fill('#events-limit', '3')
+    page.mark_stale('page-events')
+    page.click('#events-submit')
+    page.wait_ready('page-events')
+    want = api_rows(world.client().get_json('/v2/events', limit=100))
+    assert c.event_rows(page) == want[:3]
+    clicks = 0
+    while page.displayed('#events-older'):
+        page.mark_stale('page-events')
+        page.click('#events-older')
+        page.wait_ready('page-events')
+        clicks += 1
+        assert clicks <= len(want)
+    assert c.event_rows(page) == want
+    assert clicks >= 2
     assert page.console_errors() == []
 
 
@@ -441,3 +474,26 @@ def test_odd_routes_answer_as_the_api_does(page, world):
         assert not page.find_all('#main img')
         errors = page.console_errors()
         assert errors and all('404' in e['message'] for e in errors), errors
+
+
+def test_watch_shows_an_event_as_it_arrives(page, world):
+    """Ticked, the search runs again every 10 s: an event stored after
+    the page loaded shows up, marked new. (Last: it adds an event.)"""
+    c.sign_in_as(page, P1)
+    c.open_ready(page, '#/events', 'page-events')
+    before = [r[0] for r in c.event_rows(page)]
+    page.click('#events-watch')
+    fresh = 'ev-watched-' + str(len(before))
+    services.record_events(world.server.db_url, c.models_of([
+        (fresh, 'compute.instance.update', datetime.datetime.utcnow(),
+         [('project_id', 'string', 'p1'),
+          ('instance_id', 'string', INSTANCE)], {})]))
+    want = [e['message_id'] for e in world.client(P1).get_json(
+        '/v2/events', limit=100)]
+    assert want == [fresh] + before
+    assert page.eventually(lambda: [r[0] for r in c.event_rows(page)],
+                           want, timeout=40) == want
+    assert page.attrs('table#events-results tbody tr.new',
+                      'data-message-id') == [fresh]
+    page.click('#events-watch')
+    assert page.console_errors() == []

@@ -111,7 +111,8 @@ def test_config_json_tells_the_page_how_to_sign_in(mode, auth_mode):
         api, make_conf(mode=mode, auth_mode=auth_mode)))
     settings = app.get('/console/config.json').json
     assert settings == {'mode': mode, 'auth_mode': auth_mode,
-                        'title': 'ceilometer-proxy'}
+                        'title': 'ceilometer-proxy', 'kwh_price': 0.0,
+                        'currency': 'EUR'}
 
 
 def test_disabled_console_is_the_apis_path():

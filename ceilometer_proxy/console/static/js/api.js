@@ -109,6 +109,11 @@ async function faultOf(answer) {
 }
 
 export async function get(path, q = [], params = {}) {
+  if (!identity()) {
+    // Signed out while a page was still reading: the rest of its calls
+    // are not sent (without an identity they could only be refused).
+    throw new ApiError(401, 'Signed out');
+  }
   const answer = await fetch(url(path, q, params), {headers: headers()});
   const missing = answer.headers.get('X-Cascading-Missing-Regions');
   if (missing) {

@@ -69,6 +69,12 @@ function grouped(series, probes, group) {
     .map(([key, list]) => energy.groupSeries(key, list));
 }
 
+// What a kWh costs ([console] kwh_price; 0: no cost column).
+function price() {
+  const settings = api.getSettings();
+  return {perKwh: Number(settings.kwh_price) || 0, currency: settings.currency || ''};
+}
+
 function controls(root, redraw, probes) {
   const windowSelect = el('select', {id: 'energy-window', onchange: redraw},
     energy.WINDOWS.map((w) => el('option', {value: w.seconds,
@@ -86,9 +92,13 @@ function controls(root, redraw, probes) {
   root.append(el('fieldset', {id: 'energy-probes'}, el('legend', {}, 'Probes')));
   root.append(el('div', {id: 'energy-chart', class: 'chart'}));
   root.append(el('h3', {}, 'Per series over the window'));
+  const heads = ['series', 'average power (W)', 'peak power (W)', 'energy (kWh)'];
+  if (price().perKwh > 0) {
+    heads.push('cost (' + price().currency + ')');
+  }
+  heads.push('energy from');
   root.append(el('table', {id: 'energy-totals'},
-    el('thead', {}, el('tr', {}, ['series', 'average power (W)',
-      'peak power (W)', 'energy (kWh)', 'energy from'].map((h) => el('th', {}, h)))),
+    el('thead', {}, el('tr', {}, heads.map((h) => el('th', {}, h)))),
     el('tbody')));
   root.append(el('details', {open: true},
     el('summary', {}, 'Power per period (W)'),
@@ -131,6 +141,9 @@ function fillTables(root, series) {
       el('td', {class: 'power-avg num', dataset: {value: t.avg}}, number(t.avg)),
       el('td', {class: 'power-max num', dataset: {value: t.max}}, number(t.max)),
       el('td', {class: 'energy-kwh num', dataset: {value: one.kwh}}, number(one.kwh, 4)),
+      price().perKwh > 0 ? el('td', {class: 'energy-cost num',
+        dataset: {value: one.kwh * price().perKwh}}, number(one.kwh * price().perKwh, 4))
+        : null,
       el('td', {class: 'energy-source'}, one.source)));
     for (const period of one.periods) {
       rows.append(el('tr', {dataset: {series: one.id, periodStart: period.start,

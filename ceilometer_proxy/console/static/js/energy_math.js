@@ -9,6 +9,7 @@ export const WINDOWS = [
   {seconds: 86400, label: '1 day'},
   {seconds: 604800, label: '1 week'},
   {seconds: 2592000, label: '1 month'},
+  {seconds: 31536000, label: '1 year'},
 ];
 
 // Points per chart: the statistics period is window / POINTS.

@@ -91,30 +91,93 @@ function lifecycleForm() {
   return form;
 }
 
+function resultRow(event) {
+  return el('tr', {dataset: {messageId: event.message_id}},
+    el('td', {class: 'generated'}, event.generated),
+    el('td', {class: 'event-type'}, event.event_type),
+    el('td', {class: 'traits-summary'}, summary(event)),
+    el('td', {}, el('a', {class: 'show-event',
+      href: '#/events/' + encodeURIComponent(event.message_id)}, 'show')));
+}
+
 function resultsTable(events) {
   return el('table', {id: 'events-results'},
     el('thead', {}, el('tr', {}, ['generated (UTC)', 'event type', 'traits', '']
       .map((h) => el('th', {}, h)))),
-    el('tbody', {}, events.map((event) => el('tr', {dataset: {messageId: event.message_id}},
-      el('td', {class: 'generated'}, event.generated),
-      el('td', {class: 'event-type'}, event.event_type),
-      el('td', {class: 'traits-summary'}, summary(event)),
-      el('td', {}, el('a', {class: 'show-event',
-        href: '#/events/' + encodeURIComponent(event.message_id)}, 'show'))))));
+    el('tbody', {}, events.map(resultRow)));
+}
+
+// The next page, StackTach-style: the same search up to the oldest event
+// shown (inclusive, so that events sharing its time are not skipped; the
+// ones already listed are left out).
+function olderButton(root, listed) {
+  const button = el('button', {id: 'events-older', type: 'button',
+    hidden: listed.length < Number(lastSearch.limit)}, 'Older events');
+  button.addEventListener('click', () => rendering(root, async () => {
+    const oldest = listed[listed.length - 1].generated;
+    const q = searchQuery(Object.assign({}, lastSearch, {end: ''}))
+      .concat([{field: 'end_timestamp', op: 'le', value: oldest}]);
+    const known = new Set(listed.map((e) => e.message_id));
+    const page = await api.get('/events', q, {limit: lastSearch.limit});
+    const fresh = page.filter((e) => !known.has(e.message_id));
+    const body = root.querySelector('#events-results tbody');
+    fresh.forEach((event) => body.append(resultRow(event)));
+    listed.push(...fresh);
+    button.hidden = fresh.length === 0 || page.length < Number(lastSearch.limit);
+  }));
+  return button;
+}
+
+// StackTach's "watch": the same search again every WATCH_SECONDS while
+// the box is ticked and the page is shown; rows not seen before are
+// marked new.
+const WATCH_SECONDS = 10;
+
+function watchBox(root, run) {
+  let timer = null;
+  const box = el('input', {type: 'checkbox', id: 'events-watch'});
+  box.addEventListener('change', () => {
+    clearInterval(timer);
+    timer = box.checked ? setInterval(() => {
+      if (!root.isConnected) {
+        clearInterval(timer);
+      } else if (root.dataset.state !== 'loading') {
+        run();
+      }
+    }, WATCH_SECONDS * 1000) : null;
+  });
+  return el('label', {class: 'controls'}, box,
+    ' Watch: search again every ' + WATCH_SECONDS + ' s ',
+    el('span', {id: 'events-updated', class: 'muted'}));
 }
 
 export function renderSearch(root) {
   clear(root);
   const results = el('div', {id: 'events-results-box'});
+  let seen = null;
   const run = () => rendering(root, async () => {
     const events = await api.get('/events', searchQuery(lastSearch),
                                  {limit: lastSearch.limit});
-    clear(results).append(resultsTable(events),
+    const table = resultsTable(events);
+    if (seen) {
+      table.querySelectorAll('tbody tr').forEach((row) =>
+        row.classList.toggle('new', !seen.has(row.dataset.messageId)));
+    }
+    seen = new Set(events.map((e) => e.message_id));
+    clear(results).append(table,
       el('p', {id: 'events-empty', class: 'muted', hidden: events.length > 0},
-         'No event matches.'));
+         'No event matches.'),
+      olderButton(root, [...events]));
+    root.querySelector('#events-updated').textContent =
+      'updated ' + new Date().toISOString().slice(11, 19) + ' UTC';
   });
-  root.append(el('h2', {}, 'Events'), searchForm(run), lifecycleForm(), results);
-  run();
+  const search = () => {
+    seen = null;
+    return run();
+  };
+  root.append(el('h2', {}, 'Events'), searchForm(search), watchBox(root, run),
+              lifecycleForm(), results);
+  search();
 }
 
 export function renderEvent(root, messageId) {
