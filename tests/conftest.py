@@ -34,9 +34,7 @@ def api_server(mongodb_url):
         yield server
     finally:
         server.cleanup()
-        client = services.mongo_client(mongodb_url)
-        client.drop_database(name)
-        client.close()
+        services.drop_database(mongodb_url, name)
 
 
 @pytest.fixture(scope='module')

@@ -243,6 +243,16 @@ def db_url(base, name):
     return '%s/%s' % (base.rstrip('/'), name)
 
 
+def drop_database(base, name):
+    """Drop database ``name`` of the MongoDB-wire server at ``base`` (a
+    test's teardown)."""
+    client = mongo_client(base)
+    try:
+        client.drop_database(name)
+    finally:
+        client.close()
+
+
 def mongo_client(base):
     return pymongo.MongoClient(base, tz_aware=False,
                                serverSelectionTimeoutMS=5000)

@@ -59,9 +59,7 @@ def served(mongodb_url):
         yield server
     finally:
         server.cleanup()
-        client = services.mongo_client(mongodb_url)
-        client.drop_database(name)
-        client.close()
+        services.drop_database(mongodb_url, name)
 
 
 def sample(resource, minutes_ago, volume=1.0):

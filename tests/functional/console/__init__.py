@@ -11,6 +11,7 @@ import datetime
 import math
 
 import pytest
+import requests
 
 ADMIN = {'X-User-Id': 'admin-user', 'X-Project-Id': 'admin-project',
          'X-Roles': 'admin'}
@@ -18,6 +19,15 @@ ADMIN = {'X-User-Id': 'admin-user', 'X-Project-Id': 'admin-project',
 
 def member(project, user):
     return {'X-User-Id': user, 'X-Project-Id': project, 'X-Roles': 'member'}
+
+
+def assert_settings(url, **expected):
+    """/console/config.json names what the page must know (the keys
+    given; the console may add its own)."""
+    answer = requests.get(url + '/console/config.json', timeout=30)
+    assert answer.status_code == 200
+    settings = answer.json()
+    assert {k: settings.get(k) for k in expected} == expected
 
 
 def open_ready(page, route, section):

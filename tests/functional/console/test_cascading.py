@@ -14,7 +14,6 @@ region anywhere.
 import datetime
 
 import pytest
-import requests
 
 from tests import deployment
 from tests import services
@@ -72,12 +71,7 @@ def world(mongodb_url):
 
 
 def test_config_names_the_mode(world):
-    answer = requests.get(world.url + '/console/config.json', timeout=30)
-    assert answer.status_code == 200
-    config = answer.json()
-    # The keys the contract names (the console may add its own).
-    assert {k: config.get(k) for k in ('auth_mode', 'mode')} == {
-        'auth_mode': 'noauth', 'mode': 'cascading'}
+    c.assert_settings(world.url, auth_mode='noauth', mode='cascading')
 
 
 def test_admin_energy_merges_both_regions(page, world):

@@ -47,9 +47,7 @@ def served(mongodb_url, keystone):
         yield server
     finally:
         server.cleanup()
-        client = services.mongo_client(mongodb_url)
-        client.drop_database(name)
-        client.close()
+        services.drop_database(mongodb_url, name)
 
 
 @pytest.fixture(scope='module')

@@ -89,9 +89,7 @@ def world(mongodb_url):
         yield built
     finally:
         server.cleanup()
-        client = services.mongo_client(mongodb_url)
-        client.drop_database(name)
-        client.close()
+        services.drop_database(mongodb_url, name)
 
 
 def test_console_disabled_answers_404(api_server):
@@ -102,12 +100,7 @@ def test_console_disabled_answers_404(api_server):
 
 
 def test_config_names_the_mode(world):
-    answer = requests.get(world.url + '/console/config.json', timeout=30)
-    assert answer.status_code == 200
-    config = answer.json()
-    # The keys the contract names (the console may add its own).
-    assert {k: config.get(k) for k in ('auth_mode', 'mode')} == {
-        'auth_mode': 'noauth', 'mode': 'local'}
+    c.assert_settings(world.url, auth_mode='noauth', mode='local')
 
 
 def test_no_identity_shows_only_the_sign_in_form(page):
