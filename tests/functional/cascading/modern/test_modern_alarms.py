@@ -344,9 +344,16 @@ def test_warm_statistics_cost_one_gnocchi_call(world, modern_region):
     path = '/v2/meters/cpu_util/statistics'
     since = [{'field': 'timestamp', 'op': 'ge', 'value': start.isoformat()}]
     for query in (since, since + by_resource()):
-        client.get_json(path, q=query, period=3600)
-        gnocchi.reset()
-        stats = client.get_json(path, q=query, period=3600)
-        assert [(s['count'], s['max']) for s in stats] == [(1, 42.0)]
-        assert gnocchi.count() == 1
+        # The known policies and types are read again every [gnocchi]
+        # cache_ttl (10 s): on a loaded machine that moment can fall
+        # between the warming call and the measured one, so the pair is
+        # tried again (a refresh cannot come twice in a row).
+        for _attempt in range(3):
+            client.get_json(path, q=query, period=3600)
+            gnocchi.reset()
+            stats = client.get_json(path, q=query, period=3600)
+            assert [(s['count'], s['max']) for s in stats] == [(1, 42.0)]
+            if gnocchi.count() == 1:
+                break
+        assert gnocchi.count() == 1, gnocchi.calls
         assert gnocchi.count('POST', '/v1/aggregates') == 1
