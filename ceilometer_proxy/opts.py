@@ -13,6 +13,7 @@ from ceilometer_proxy.api import options as api_options
 from ceilometer_proxy import cascading
 from ceilometer_proxy.cascading import alarms as cascading_alarms
 from ceilometer_proxy.cascading import catalog
+from ceilometer_proxy.cascading import events as cascading_events
 from ceilometer_proxy.cascading.drivers import gnocchi
 from ceilometer_proxy.cascading import regions
 from ceilometer_proxy import collector
@@ -31,7 +32,8 @@ def list_opts():
                                   notifier.OPTS)),
         ('api', itertools.chain(api_options.API_OPTS, guards.OPTS)),
         ('cascading', itertools.chain(cascading.OPTS, catalog.OPTS,
-                                      cascading_alarms.OPTS)),
+                                      cascading_alarms.OPTS,
+                                      cascading_events.OPTS)),
         ('collector', itertools.chain(collector.OPTS)),
         ('console', itertools.chain(console.OPTS)),
         ('coordination', itertools.chain(coordination.OPTS)),

@@ -12,14 +12,33 @@ A scoped caller's project is added to every question as a ``project_id``
 trait filter, so tenant rules hold even when the regions are asked with
 the service's own (admin) token. CascadingEvents serves the interface of
 an event storage driver, so the API controllers are those of local mode.
+
+A region's notifications name its resources by the region's own ids.
+The traits of ``[cascading] event_resource_traits`` (instance_id and the
+like) are shown with the cascading ids of the resource map instead, as
+samples are, and a filter on one of them asks the resource's region for
+its own id: an instance's lifecycle is found by the id the user knows.
 """
 
 import datetime
 import heapq
 
+from oslo_config import cfg
+
 from ceilometer_proxy.cascading import errors
+from ceilometer_proxy.cascading import metering
 from ceilometer_proxy.event import models
 from ceilometer_proxy import query_values
+
+OPTS = [
+    cfg.ListOpt('event_resource_traits',
+                default=['instance_id', 'resource_id', 'volume_id',
+                         'image_id', 'snapshot_id'],
+                help='Event traits whose values are resource ids: a '
+                     'region\'s id is shown as the cascading id of the '
+                     'resource map, and a filter on one asks the '
+                     'resource\'s region for its own id.'),
+]
 
 CAPABILITIES = {'events': {'query': {'simple': True}}}
 TYPE_NAMES = ('string', 'integer', 'float', 'datetime')
@@ -35,8 +54,12 @@ def _text(value, type_name=None):
     return str(value)
 
 
-def query_of(event_filter):
-    """The v2 ``q`` terms asking a region for an EventFilter's events."""
+def query_of(event_filter, region_value=lambda key, value: value):
+    """The v2 ``q`` terms asking a region for an EventFilter's events.
+
+    :param region_value: (trait name, string value) -> the value to ask
+        this region for (its own id of a cascading resource id).
+    """
     terms = []
     for field in ('event_type', 'message_id'):
         value = getattr(event_filter, field)
@@ -49,11 +72,12 @@ def query_of(event_filter):
     for trait in event_filter.traits_filter:
         for type_name in TYPE_NAMES:
             if trait.get(type_name) is not None:
+                value = _text(trait[type_name], type_name)
+                if type_name == 'string':
+                    value = region_value(trait['key'], value)
                 terms.append({'field': trait['key'],
                               'op': trait.get('op') or 'eq',
-                              'type': type_name,
-                              'value': _text(trait[type_name],
-                                             type_name)})
+                              'type': type_name, 'value': value})
     if event_filter.project is not None:
         terms.append({'field': 'project_id', 'op': 'eq', 'type': 'string',
                       'value': event_filter.project})
@@ -105,6 +129,37 @@ def merge_events(answers, limit):
     return out
 
 
+class ResourceIds(object):
+    """Resource-id traits between a region's ids and the cascading ones,
+    for one request (map look-ups cached by metering.IdTranslator)."""
+
+    def __init__(self, ctx):
+        ctx.conf.register_opts(OPTS, group='cascading')
+        self.ctx = ctx
+        self.names = frozenset(ctx.conf.cascading.event_resource_traits)
+        self.translate = metering.IdTranslator(ctx)
+
+    def for_region(self, region):
+        """region_value for query_of: an equality on a cascading id of
+        this region's resource asks for the region's own id."""
+        def value(key, text):
+            if key not in self.names:
+                return text
+            row = self.ctx.resource_map.get(text)
+            if row is not None and row['region'] == region:
+                return row['cascaded_resource_id']
+            return text
+        return value
+
+    def shown(self, region, event):
+        """The event with its resource-id traits in cascading ids."""
+        for trait in event.traits:
+            if (trait.name in self.names and
+                    trait.dtype == models.Trait.TEXT_TYPE and trait.value):
+                trait.value = self.translate(region, trait.value)
+        return event
+
+
 class CascadingEvents(object):
     """The event backend of one cascading request.
 
@@ -113,6 +168,7 @@ class CascadingEvents(object):
 
     def __init__(self, ctx):
         self.ctx = ctx
+        self.ids = ResourceIds(ctx)
 
     @staticmethod
     def get_capabilities():
@@ -129,22 +185,25 @@ class CascadingEvents(object):
             self.ctx.regions.names(),
             lambda region: question(region, self.ctx.driver(region), caller))
 
+    def _events(self, region, driver, caller, event_filter, limit):
+        """A region's events of the filter, with cascading ids."""
+        query = query_of(event_filter, self.ids.for_region(region))
+        return [self.ids.shown(region, event_of(region, e))
+                for e in driver.events(caller, query, limit)]
+
     def get_events(self, event_filter, limit=None):
-        query = query_of(event_filter)
         if event_filter.message_id is not None:
-            return self._one(event_filter.message_id, query)
+            return self._one(event_filter)
 
         def ask(region, driver, caller):
-            events = [event_of(region, e)
-                      for e in driver.events(caller, query, limit)]
-            return sorted(events, key=newest_first)
+            return sorted(self._events(region, driver, caller, event_filter,
+                                       limit), key=newest_first)
         return merge_events(self._ask(ask).values(), limit)
 
-    def _one(self, message_id, query):
+    def _one(self, event_filter):
         """The event of this id, in whichever region has it."""
         def ask(region, driver, caller):
-            found = driver.events(caller, query, 1)
-            return [event_of(region, e) for e in found[:1]]
+            return self._events(region, driver, caller, event_filter, 1)[:1]
         for events in self._ask(ask).values():
             if events:
                 return events

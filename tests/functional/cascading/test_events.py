@@ -486,3 +486,67 @@ def test_capabilities_report_events(world_ok):
     caps = world_ok.client().get_json('/v2/capabilities')
     assert caps['api']['events:query:simple'] is True
     assert caps['event_storage'] == {'storage:production_ready': True}
+
+
+def test_resource_ids_in_traits_are_the_cascading_ones(world_ok):
+    """A region's notifications name its own ids: instance_id (and the
+    other [cascading] event_resource_traits) show the resource map's
+    cascading id, and a filter on the cascading id asks the resource's
+    region for its own. An id the map does not know stays as it is.
+    (Last: it adds events, and removes them again.)"""
+    from ceilometer_proxy.event import models
+
+    admin = world_ok.client('strict')
+    admin.post('/v2/resources', {
+        'resource_id': 'vm-casc', 'project_id': 'proj-a',
+        'user_id': 'user-a',
+        'metadata': {'region': 'regionTwo', 'cascaded_resource_id': 'r2-vm',
+                     'type': 'nova.instance'}}, status=201)
+    update = 'compute.instance.update'
+
+    def event(message_id, hours, instance_id):
+        return models.Event(
+            message_id=message_id, event_type=update,
+            generated=T0 + datetime.timedelta(hours=hours),
+            traits=[models.Trait('instance_id', models.Trait.TEXT_TYPE,
+                                 instance_id),
+                    models.Trait('host', models.Trait.TEXT_TYPE, 'r2-vm'),
+                    models.Trait('project_id', models.Trait.TEXT_TYPE,
+                                 'proj-a')], raw={})
+    added = {'regionTwo': [event('u-1', 7, 'r2-vm'),
+                           event('u-2', 8, 'r2-unknown')],
+             # regionOne's own r2-vm is another resource altogether.
+             'regionOne': [event('u-3', 9, 'r2-vm')]}
+    for region, events in added.items():
+        services.record_events(world_ok.env.regions[region].server.db_url,
+                               events)
+    try:
+        by_type = [{'field': 'event_type', 'value': update}]
+        shown = {e['message_id']: {t['name']: t['value'] for t in e['traits']}
+                 for e in admin.get_json('/v2/events', q=by_type)}
+        assert {m: t['instance_id'] for m, t in shown.items()} == {
+            'u-1': 'vm-casc', 'u-2': 'r2-unknown', 'u-3': 'r2-vm'}
+        # Only the resource-id traits: a host named like an id is kept.
+        assert shown['u-1']['host'] == 'r2-vm'
+        found = admin.get_json('/v2/events', q=by_type + [
+            {'field': 'instance_id', 'type': 'string', 'value': 'vm-casc'}])
+        assert [e['message_id'] for e in found] == ['u-1']
+        one = admin.get_json('/v2/events/u-1')
+        assert {t['name']: t['value'] for t in one['traits']}[
+            'instance_id'] == 'vm-casc'
+        # A member of the project finds it by the id it knows too.
+        member = world_ok.client('strict', MEMBER_A)
+        assert [e['message_id'] for e in member.get_json(
+            '/v2/events', q=[{'field': 'instance_id', 'type': 'string',
+                              'value': 'vm-casc'}])] == ['u-1']
+    finally:
+        for region, events in added.items():
+            client = services.mongo_client(
+                world_ok.env.regions[region].server.db_url.rsplit('/', 1)[0])
+            try:
+                client[world_ok.env.regions[region].server.db_url.rsplit(
+                    '/', 1)[1]].event.delete_many(
+                        {'_id': {'$in': [e.message_id for e in events]}})
+            finally:
+                client.close()
+        admin.delete('/v2/resources/vm-casc', status=204)
