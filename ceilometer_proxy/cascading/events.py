@@ -134,7 +134,6 @@ class ResourceIds(object):
     for one request (map look-ups cached by metering.IdTranslator)."""
 
     def __init__(self, ctx):
-        ctx.conf.register_opts(OPTS, group='cascading')
         self.ctx = ctx
         self.names = frozenset(ctx.conf.cascading.event_resource_traits)
         self.translate = metering.IdTranslator(ctx)

@@ -25,7 +25,9 @@ async function findProbes() {
       continue;
     }
     const probe = probes.get(meter.resource_id) ||
-      {id: meter.resource_id, project: meter.project_id || '', region: ''};
+      {id: meter.resource_id, project: meter.project_id || '', region: '',
+       meters: new Set()};
+    probe.meters.add(meter.name);
     probes.set(meter.resource_id, probe);
   }
   if (probes.size) {
@@ -48,10 +50,12 @@ function statistics(meter, probeId, range) {
   ], {period: range.period});
 }
 
+// A probe's statistics of the meters it has (one without an energy
+// meter is not asked for one).
 async function probeSeries(probe, range) {
-  const [power, energyStats] = await Promise.all([
-    statistics('power', probe.id, range),
-    statistics('energy', probe.id, range)]);
+  const of = (meter) => (probe.meters.has(meter)
+    ? statistics(meter, probe.id, range) : Promise.resolve([]));
+  const [power, energyStats] = await Promise.all([of('power'), of('energy')]);
   return energy.probeSeries(probe.id, power, energyStats, range.period);
 }
 
